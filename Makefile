@@ -1,0 +1,61 @@
+# IoT data-engineering pattern catalog. `make` lists the targets.
+# FOLDER=NN-name narrows test, bench and lint to one pattern folder.
+
+SHELL        := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON       ?= $(shell command -v python3.11 || command -v python3)
+VENV         := .venv
+PY           := $(VENV)/bin/python
+JARS_DIR     := .jars
+MVN          := mvn -q -B -s tools/jvm/maven-settings.xml
+FOLDERS      := $(patsubst %/pyproject.toml,%,$(wildcard [0-9][0-9]-*/pyproject.toml))
+TEST_TARGETS := $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))
+SETUP_STAMP  := $(VENV)/.installed
+JARS_STAMP   := $(JARS_DIR)/.resolved
+DEMO_SCRIPT  := $(firstword $(wildcard 03-streaming-architecture/examples/demo.py))
+
+.PHONY: help setup test demo bench lint broker clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  FOLDER=NN-name narrows test, bench and lint to one folder"
+
+setup: $(SETUP_STAMP) $(JARS_STAMP) ## Virtualenv, pinned packages (editable), JVM jars from Maven Central; idempotent
+
+$(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyproject.toml)
+	@test -n "$(PYTHON)" || { echo "expected python3.11 or python3 on PATH, found neither"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e 'tools[dev]' $(addprefix -e ./,$(FOLDERS))
+	@touch $@
+
+$(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/maven-settings.xml
+	@command -v mvn >/dev/null || { echo "expected Maven (mvn) on PATH, found none"; exit 1; }
+	@command -v java >/dev/null || { echo "expected Java 17 (java) on PATH, found none"; exit 1; }
+	rm -rf $(JARS_DIR)/spark $(JARS_DIR)/kafka
+	$(MVN) -f tools/jvm/spark-jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/spark
+	$(MVN) -f tools/jvm/kafka-broker.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/kafka
+	@touch $@
+
+test: setup ## Run every folder's tests (each in its own pytest process) and print a summary table
+	$(PY) -m catalog_tools.folder_tests $(TEST_TARGETS)
+
+demo: setup ## Run the main job on the local stack: Kafka (SASL_SSL) -> Spark -> Delta
+	$(PY) $(if $(DEMO_SCRIPT),$(DEMO_SCRIPT),-m catalog_tools.demo)
+
+bench: setup ## Run FOLDER's benchmarks/*.py (results JSON + markdown table)
+	@test -n "$(FOLDER)" || { echo "expected FOLDER=NN-name, e.g. make bench FOLDER=02-schema-evolution"; exit 1; }
+	@test -d "$(FOLDER)/benchmarks" || { echo "expected $(FOLDER)/benchmarks/, found none"; exit 1; }
+	@set -e; for script in $(FOLDER)/benchmarks/*.py; do echo "== $$script"; (cd $(FOLDER) && ../$(PY) ../$$script); done
+
+lint: setup ## ruff, plus the catalog-shape check (layout, copyable src, no tracked artifacts)
+	$(VENV)/bin/ruff check $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))
+	$(PY) -m catalog_tools.catalog_shape --root .
+
+broker: setup ## Start the embedded Kafka broker, print client properties, run until Ctrl-C
+	$(PY) -m catalog_tools.cli broker
+
+clean: ## Remove test reports and caches (keeps the virtualenv and jars)
+	rm -rf .test-results .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,111 @@
+"""Fixtures every pattern folder uses, registered through the ``pytest11`` entry point.
+
+* ``spark``: one SparkSession per pytest process (one per folder), Delta and Kafka source loaded.
+  Set ``catalog_spark_ui = true`` in a folder's pytest ini options to turn the Spark UI on.
+* ``delta_path``: a fresh Delta table path under the test's ``tmp_path``.
+* ``kafka``: a real broker's PLAINTEXT connection facts (embedded, or testcontainers when
+  ``CATALOG_KAFKA_BACKEND=testcontainers``); ``kafka_sasl_ssl``: the embedded broker, whose
+  ``client_config(user=...)`` and ``spark_options(user=...)`` speak SASL_SSL.
+* ``kafka_broker_factory``: starts extra brokers with custom settings (ACLs, certificates).
+* ``unique_topic``: a topic name no other test uses.
+
+Example::
+
+    def test_roundtrip(spark, delta_path):
+        spark.range(3).write.format("delta").save(delta_path)
+        assert spark.read.format("delta").load(delta_path).count() == 3
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog_tools.kafka_broker import BrokerSettings, KafkaBroker, start_broker
+from catalog_tools.testcontainers_backend import (
+    BACKEND_ENV,
+    docker_unavailable_reason,
+    start_testcontainers_kafka,
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("catalog_spark_ui", "start the Spark UI for the spark fixture", type="bool", default=False)
+    parser.addini(
+        "catalog_spark_shuffle_partitions", "spark.sql.shuffle.partitions for tests", default="2"
+    )
+
+
+@pytest.fixture(scope="session")
+def spark(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from catalog_tools.spark import local_spark
+
+    session = local_spark(
+        tmp_path_factory.mktemp("spark"),
+        app_name=f"tests-{pytestconfig.rootpath.name}",
+        ui=pytestconfig.getini("catalog_spark_ui"),
+        shuffle_partitions=int(pytestconfig.getini("catalog_spark_shuffle_partitions")),
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def delta_path(tmp_path: Path) -> str:
+    return str(tmp_path / "delta" / "table")
+
+
+def _kafka_backend() -> str:
+    backend = os.environ.get(BACKEND_ENV, "embedded")
+    if backend not in {"embedded", "testcontainers"}:
+        raise pytest.UsageError(f"{BACKEND_ENV}: expected 'embedded' or 'testcontainers', got {backend!r}")
+    return backend
+
+
+@pytest.fixture(scope="session")
+def embedded_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+    broker = start_broker(tmp_path_factory.mktemp("kafka"))
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if _kafka_backend() == "testcontainers":
+        reason = docker_unavailable_reason()
+        if reason:
+            pytest.skip(f"{BACKEND_ENV}=testcontainers: {reason}")
+        with start_testcontainers_kafka() as container:
+            yield container
+        return
+    yield request.getfixturevalue("embedded_kafka")
+
+
+@pytest.fixture(scope="session")
+def kafka_sasl_ssl(embedded_kafka: KafkaBroker) -> KafkaBroker:
+    return embedded_kafka
+
+
+@pytest.fixture
+def kafka_broker_factory(tmp_path: Path) -> Iterator[Callable[[BrokerSettings], KafkaBroker]]:
+    started: list[KafkaBroker] = []
+
+    def start(settings: BrokerSettings) -> KafkaBroker:
+        broker = start_broker(tmp_path / f"broker-{len(started)}", settings)
+        started.append(broker)
+        return broker
+
+    yield start
+    for broker in started:
+        broker.stop()
+
+
+@pytest.fixture
+def unique_topic(request: pytest.FixtureRequest) -> str:
+    test_name = re.sub(r"[^a-zA-Z0-9]+", "-", request.node.name).strip("-")[:60]
+    return f"{test_name}-{uuid.uuid4().hex[:8]}"
