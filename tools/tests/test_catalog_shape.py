@@ -1,0 +1,62 @@
+"""`make lint`'s shape check: complete folders, copyable src, no tracked run-time artifacts."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from catalog_tools.catalog_shape import check
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_pattern_folder(root: Path, name: str, package: str, source: str = "") -> Path:
+    folder = root / name
+    for sub in ("src/" + package, "examples", "tests"):
+        (folder / sub).mkdir(parents=True)
+    (folder / "README.md").write_text("# x\n")
+    (folder / "pyproject.toml").write_text("[project]\nname='x'\n")
+    (folder / "src" / package / "__init__.py").write_text(source)
+    (folder / "tests" / "test_x.py").write_text("def test_x():\n    pass\n")
+    return folder
+
+
+def git_init(root: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+
+
+def test_complete_copyable_folders_have_no_findings(tmp_path):
+    git_init(tmp_path)
+    make_pattern_folder(tmp_path, "01-alpha", "alpha", "import pyspark\n")
+    make_pattern_folder(tmp_path, "02-beta", "beta")
+
+    assert check(tmp_path) == []
+
+
+def test_src_importing_tools_or_a_sibling_is_reported(tmp_path):
+    git_init(tmp_path)
+    make_pattern_folder(tmp_path, "01-alpha", "alpha")
+    make_pattern_folder(tmp_path, "02-beta", "beta", "from alpha import x\nimport catalog_tools.spark\n")
+
+    findings = check(tmp_path)
+
+    assert len(findings) == 1
+    assert "src imports ['alpha', 'catalog_tools']" in findings[0]
+
+
+def test_missing_entries_and_tracked_artifacts_are_reported(tmp_path):
+    git_init(tmp_path)
+    folder = tmp_path / "03-gamma"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "_delta_log").mkdir()
+    (folder / "_delta_log" / "00000.json").write_text("{}")
+    subprocess.run(["git", "add", "-f", "."], cwd=tmp_path, check=True)
+
+    findings = check(tmp_path)
+
+    assert "03-gamma: missing README.md" in findings
+    assert "03-gamma: tests/ holds no test_*.py" in findings
+    assert "03-gamma/_delta_log/00000.json: run-time artifact is tracked by git" in findings
+
+
+def test_this_repository_has_the_catalog_shape():
+    assert check(REPO_ROOT) == []
