@@ -5,10 +5,9 @@ import datetime as dt
 import ipaddress
 import ssl
 
+from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
-
-from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
 
 
 def test_server_certificate_names_localhost_and_loopback_and_is_signed_by_the_ca(tmp_path):
@@ -34,11 +33,11 @@ def test_written_files_load_in_python_ssl_and_pkcs12(tmp_path):
 
 def test_expired_certificate_can_be_made_for_failure_tests():
     ca = generate_ca()
-    last_year = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=365)
+    last_year = dt.datetime.now(dt.UTC) - dt.timedelta(days=365)
 
     expired = issue_certificate(ca, ["localhost"], valid_from=last_year, valid_days=30)
 
-    assert expired.certificate.not_valid_after_utc < dt.datetime.now(dt.timezone.utc)
+    assert expired.certificate.not_valid_after_utc < dt.datetime.now(dt.UTC)
 
 
 def test_rotation_bundle_trusts_old_and_new_ca(tmp_path):

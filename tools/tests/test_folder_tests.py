@@ -1,8 +1,8 @@
 """`make test`'s runner: one pytest process per folder, keeps going, one summary table."""
 from __future__ import annotations
 
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 from catalog_tools.folder_tests import FolderResult, closing_line, summary_table

@@ -11,9 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
-
 from catalog_tools.kafka_broker import (
     BrokerSettings,
     BrokerStartError,
@@ -22,7 +19,9 @@ from catalog_tools.kafka_broker import (
     jaas_config,
     start_broker,
 )
-from catalog_tools.kafka_io import consume_all, produce_messages, KafkaMessage
+from catalog_tools.kafka_io import KafkaMessage, consume_all, produce_messages
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 
 
 def pid_alive(pid: int) -> bool:

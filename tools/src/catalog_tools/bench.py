@@ -51,7 +51,7 @@ def write_results(
     """Write ``<name>.json`` (summary, rows, machine, time) and ``<name>.md`` (the table)."""
     results_dir.mkdir(parents=True, exist_ok=True)
     machine = machine_facts()
-    measured_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    measured_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     json_path = results_dir / f"{name}.json"
     json_path.write_text(
         json.dumps({"benchmark": name, "measured_at": measured_at, "machine": machine,

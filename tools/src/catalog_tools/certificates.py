@@ -64,7 +64,7 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _validity(valid_from: dt.datetime | None, valid_days: int) -> tuple[dt.datetime, dt.datetime]:
-    start = valid_from or dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    start = valid_from or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     return start, start + dt.timedelta(days=valid_days)
 
 

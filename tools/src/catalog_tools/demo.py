@@ -15,13 +15,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from catalog_tools.generators import sensor_event_messages
-from catalog_tools.kafka_broker import KafkaBroker, start_broker
+from catalog_tools.kafka_broker import KafkaBroker, running_broker
 from catalog_tools.kafka_io import create_topic, produce_messages
 from catalog_tools.spark import local_spark
 
@@ -60,38 +61,38 @@ def produced_per_plant(messages: list) -> Counter:
     return Counter(json.loads(message.value)["plant_id"] for message in messages)
 
 
-def comparison_table(produced: Counter, landed: dict[str, int]) -> tuple[str, bool]:
+def comparison_table(produced: Counter, landed: dict[str, int]) -> str:
     lines = [f"{'plant_id':<14} {'produced':>9} {'in Delta':>9}  match", "-" * 42]
-    all_match = True
     for plant in sorted(set(produced) | set(landed)):
         match = produced.get(plant, 0) == landed.get(plant, 0)
-        all_match &= match
         lines.append(f"{plant:<14} {produced.get(plant, 0):>9} {landed.get(plant, 0):>9}  {'yes' if match else 'NO'}")
-    lines.append(f"{'total':<14} {sum(produced.values()):>9} {sum(landed.values()):>9}  {'yes' if all_match else 'NO'}")
-    return "\n".join(lines), all_match
+    total_produced, total_landed = sum(produced.values()), sum(landed.values())
+    total_match = "yes" if total_produced == total_landed else "NO"
+    lines.append(f"{'total':<14} {total_produced:>9} {total_landed:>9}  {total_match}")
+    return "\n".join(lines)
 
 
-def run_demo(work_dir: Path, events: int, seed: int) -> bool:
-    started = time.monotonic()
-    broker = start_broker(work_dir / "kafka")
-    try:
-        print(f"[demo] broker ready in {time.monotonic() - started:.1f}s: SASL_SSL {broker.sasl_ssl_bootstrap}")
-        create_topic(TOPIC, broker.client_config(user="admin"), partitions=3)
-        batch = sensor_event_messages(events, seed)
-        sent = produce_messages(batch.messages, TOPIC, broker.client_config(user=CLIENT_USER, mechanism=MECHANISM))
-        print(f"[demo] produced {sent} events over SASL_SSL ({MECHANISM}) to {TOPIC}")
-        spark = local_spark(work_dir / "spark", app_name="catalog-demo")
-        table = work_dir / "delta" / "bronze_sensor_readings"
-        land_topic_in_delta(spark, broker, table, work_dir / "checkpoints" / "bronze")
-        landed_rows = spark.read.format("delta").load(str(table)).groupBy("plant_id").count().collect()
-        landed = {row["plant_id"]: row["count"] for row in landed_rows}
-        table_text, all_match = comparison_table(produced_per_plant(batch.messages), landed)
-        print(f"[demo] Spark landed the topic in Delta at {table}\n\n{table_text}\n")
-        print(f"[demo] {'counts match' if all_match else 'COUNTS DIFFER'}; took {time.monotonic() - started:.1f}s")
-        spark.stop()
-        return all_match
-    finally:
-        broker.stop()
+@dataclass(frozen=True)
+class DemoResult:
+    produced: Counter
+    landed: dict[str, int]
+
+    @property
+    def counts_match(self) -> bool:
+        return all(self.produced.get(p, 0) == self.landed.get(p, 0) for p in set(self.produced) | set(self.landed))
+
+
+def run_demo(spark: SparkSession, broker: KafkaBroker, work_dir: Path, events: int, seed: int) -> DemoResult:
+    """Produce ``events`` generated readings over SASL_SSL, land them in Delta, compare per plant."""
+    create_topic(TOPIC, broker.client_config(user="admin"), partitions=3)
+    batch = sensor_event_messages(events, seed)
+    sent = produce_messages(batch.messages, TOPIC, broker.client_config(user=CLIENT_USER, mechanism=MECHANISM))
+    print(f"[demo] produced {sent} events over SASL_SSL ({MECHANISM}) to {TOPIC}")
+    table = work_dir / "delta" / "bronze_sensor_readings"
+    land_topic_in_delta(spark, broker, table, work_dir / "checkpoints" / "bronze")
+    landed_rows = spark.read.format("delta").load(str(table)).groupBy("plant_id").count().collect()
+    print(f"[demo] Spark landed the topic in Delta at {table}")
+    return DemoResult(produced_per_plant(batch.messages), {r["plant_id"]: r["count"] for r in landed_rows})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work-dir", type=Path, help="where broker, tables and checkpoints go (default: temp)")
     args = parser.parse_args(argv)
-    work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="catalog-demo-"))
-    return 0 if run_demo(work_dir.resolve(), args.events, args.seed) else 1
+    work_dir = (args.work_dir or Path(tempfile.mkdtemp(prefix="catalog-demo-"))).resolve()
+    started = time.monotonic()
+    with running_broker(work_dir / "kafka") as broker:
+        print(f"[demo] broker ready in {time.monotonic() - started:.1f}s: SASL_SSL {broker.sasl_ssl_bootstrap}")
+        spark = local_spark(work_dir / "spark", app_name="catalog-demo")
+        try:
+            result = run_demo(spark, broker, work_dir, args.events, args.seed)
+        finally:
+            spark.stop()
+    print("\n" + comparison_table(result.produced, result.landed) + "\n")
+    verdict = "counts match" if result.counts_match else "COUNTS DIFFER"
+    print(f"[demo] {verdict}; took {time.monotonic() - started:.1f}s")
+    return 0 if result.counts_match else 1
 
 
 if __name__ == "__main__":
