@@ -5,9 +5,10 @@ import datetime as dt
 import ipaddress
 import ssl
 
-from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
+
+from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
 
 
 def test_server_certificate_names_localhost_and_loopback_and_is_signed_by_the_ca(tmp_path):

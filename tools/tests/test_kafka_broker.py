@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
+
 from catalog_tools.kafka_broker import (
     BrokerSettings,
     BrokerStartError,
@@ -20,8 +23,6 @@ from catalog_tools.kafka_broker import (
     start_broker,
 )
 from catalog_tools.kafka_io import KafkaMessage, consume_all, produce_messages
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 
 
 def pid_alive(pid: int) -> bool:

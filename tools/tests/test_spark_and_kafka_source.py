@@ -1,9 +1,10 @@
 """The local SparkSession: Delta reads and writes, and Spark's Kafka source over both listeners."""
 from __future__ import annotations
 
+from pyspark.sql import functions as F
+
 from catalog_tools.kafka_io import KafkaMessage, produce_messages
 from catalog_tools.spark import local_spark
-from pyspark.sql import functions as F
 
 
 def test_spark_writes_and_reads_delta(spark, delta_path):

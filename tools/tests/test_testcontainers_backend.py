@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from catalog_tools.kafka_io import KafkaMessage, consume_all, produce_messages
 from catalog_tools.testcontainers_backend import (
     ContainerKafka,

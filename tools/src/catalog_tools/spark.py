@@ -63,6 +63,8 @@ def local_spark(
         "spark.local.dir": str(base / "local"),
         "spark.sql.streaming.checkpointLocation": str(base / "checkpoints"),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={base / 'derby'}",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
         "spark.ui.enabled": str(ui).lower(),
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
