@@ -22,7 +22,7 @@ from catalog_tools.kafka_broker import (
     jaas_config,
     start_broker,
 )
-from catalog_tools.kafka_io import KafkaMessage, consume_all, produce_messages
+from catalog_tools.kafka_io import KafkaMessage, consume_all, grant_acls, produce_messages
 
 
 def pid_alive(pid: int) -> bool:
@@ -83,6 +83,17 @@ def test_authorizer_denies_topic_access_without_acl(kafka_broker_factory, unique
 
     # admin is a super user, so the same send succeeds for it
     assert produce_messages([KafkaMessage(None, b"ok")], unique_topic, broker.client_config(user="admin")) == 1
+
+
+def test_granted_acls_open_exactly_the_granted_topic(kafka_broker_factory, unique_topic):
+    broker = kafka_broker_factory(BrokerSettings(authorizer=True))
+    app = broker.client_config(user="iot-app")
+
+    grant_acls("User:iot-app", "TOPIC", unique_topic, ["WRITE", "DESCRIBE", "CREATE"], broker.client_config())
+
+    assert produce_messages([KafkaMessage(b"k", b"allowed")], unique_topic, app) == 1
+    with pytest.raises(TopicAuthorizationFailedError):
+        produce_messages([KafkaMessage(b"k", b"denied")], unique_topic + "-other", app | {"max_block_ms": 10_000})
 
 
 def test_user_without_scram_256_credentials_cannot_use_that_mechanism(kafka_broker_factory, caplog):

@@ -353,10 +353,21 @@ def _format_storage(broker: KafkaBroker, properties_file: Path) -> None:
         )
 
 
+def _port_accepts_connections(bootstrap: str) -> bool:
+    host, port = bootstrap.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _metadata_request_succeeds(config: dict[str, Any]) -> bool:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    if not _port_accepts_connections(config["bootstrap_servers"]):
+        return False
     try:
         admin = KafkaAdminClient(request_timeout_ms=3000, **config)
     except (KafkaError, OSError, ValueError):

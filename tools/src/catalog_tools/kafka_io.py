@@ -71,3 +71,37 @@ def consume_all(topic: str, client_config: dict[str, Any], timeout_ms: int = 500
         return list(consumer)
     finally:
         consumer.close()
+
+
+def grant_acls(
+    principal: str,
+    resource_type: str,
+    resource_name: str,
+    operations: Iterable[str],
+    admin_config: dict[str, Any],
+) -> None:
+    """Allow ``principal`` (e.g. ``"User:iot-app"``) ``operations`` on one topic or group.
+
+    For brokers started with the StandardAuthorizer; ``admin_config`` must belong to a super user
+    (the embedded broker's PLAINTEXT listener or its ``admin`` user).
+
+    Example::
+
+        >>> grant_acls("User:iot-app", "TOPIC", "plant.sensor-readings.v1", ["WRITE", "DESCRIBE"],
+        ...            broker.client_config())  # doctest: +SKIP
+    """
+    from kafka.admin import ACL, ACLOperation, ACLPermissionType, ResourcePattern, ResourceType
+
+    pattern = ResourcePattern(ResourceType[resource_type.upper()], resource_name)
+    acls = [
+        ACL(principal, "*", ACLOperation[operation.upper()], ACLPermissionType.ALLOW, pattern)
+        for operation in operations
+    ]
+    admin = KafkaAdminClient(**admin_config)
+    try:
+        result = admin.create_acls(acls)
+    finally:
+        admin.close()
+    if result["failed"]:
+        failures = [f"{acl.operation.name}: {error}" for acl, error in result["failed"]]
+        raise RuntimeError(f"expected every ACL to be created for {principal} on {resource_name}, failed: {failures}")
