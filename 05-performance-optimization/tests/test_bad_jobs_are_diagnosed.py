@@ -1,0 +1,94 @@
+"""Every deliberately bad job is found with the right cause; the healthy job has no findings."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from spark_performance_analyzer import analyze, load_from_event_log
+from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
+from spark_performance_analyzer.scenarios import (
+    run_accidental_cartesian,
+    run_explode_blow_up,
+    run_healthy_aggregation,
+    run_many_small_files,
+    run_shuffled_small_join,
+    run_skewed_join,
+)
+
+FOLDER = Path(__file__).resolve().parents[1]
+
+
+def kinds(findings) -> set[str]:
+    return {finding.kind for finding in findings}
+
+
+def explain(findings) -> str:
+    return "\n".join(f"{f.headline()}: {f.evidence}" for f in findings) or "no findings"
+
+
+def test_healthy_job_has_no_findings(spark, findings_for):
+    run_healthy_aggregation(spark, group="warm-up")  # JIT warm-up, so first-run slowness is not mistaken for skew
+    run_healthy_aggregation(spark, group="healthy")
+
+    findings = findings_for("healthy")
+
+    assert findings == [], explain(findings)
+
+
+def test_skewed_join_is_reported_as_skew(spark, findings_for):
+    run_skewed_join(spark)
+
+    findings = findings_for("skewed-join")
+
+    assert kinds(findings) == {"skew"}, explain(findings)
+    assert findings[0].value >= LAPTOP_THRESHOLDS.skew_ratio
+
+
+def test_shuffle_join_with_a_tiny_side_is_reported_as_avoidable_shuffle(spark, findings_for):
+    run_shuffled_small_join(spark)
+
+    findings = findings_for("shuffled-small-join")
+
+    assert kinds(findings) == {"avoidable shuffle"}, explain(findings)
+    assert "broadcast" in findings[0].fix
+
+
+def test_many_tiny_output_files_are_reported(spark, findings_for, tmp_path):
+    run_many_small_files(spark, str(tmp_path / "tiny"), files=64)
+
+    findings = findings_for("many-small-files")
+
+    assert kinds(findings) == {"small files"}, explain(findings)
+    assert len(list((tmp_path / "tiny").glob("*.parquet"))) == 64
+
+
+def test_explode_of_a_map_column_is_reported_as_blow_up(spark, findings_for, tmp_path):
+    run_explode_blow_up(spark, str(tmp_path / "source"), str(tmp_path / "exploded"))
+
+    findings = findings_for("explode")
+
+    assert kinds(findings) == {"explode blow-up"}, explain(findings)
+    assert findings[0].value == 40.0  # 40 map keys: each row became 40
+
+
+def test_forgotten_join_condition_is_reported_as_cartesian_product(spark, findings_for):
+    assert run_accidental_cartesian(spark) == 4_000_000
+
+    findings = findings_for("cartesian")
+
+    assert kinds(findings) == {"cartesian product"}, explain(findings)
+
+
+def test_spill_under_small_memory_is_found_from_the_event_log(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, str(FOLDER / "examples" / "spill_job.py"), "--event-log-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    event_log = Path(completed.stdout.strip().splitlines()[-1])
+
+    findings = analyze(load_from_event_log(event_log).for_job_group("spill"), LAPTOP_THRESHOLDS)
+
+    assert kinds(findings) == {"spill"}, explain(findings)
+    assert findings[0].value > 0
