@@ -44,10 +44,9 @@ test: setup ## Run every folder's tests (each in its own pytest process) and pri
 demo: setup ## Run the main job on the local stack: Kafka (SASL_SSL) -> Spark -> Delta
 	$(PY) $(if $(DEMO_SCRIPT),$(DEMO_SCRIPT),-m catalog_tools.demo)
 
-bench: setup ## Run FOLDER's benchmarks/*.py (results JSON + markdown table)
+bench: setup ## Run FOLDER's benchmarks/*.py, compare results with its stored baseline (TOLERANCE=0.25)
 	@test -n "$(FOLDER)" || { echo "expected FOLDER=NN-name, e.g. make bench FOLDER=02-schema-evolution"; exit 1; }
-	@test -d "$(FOLDER)/benchmarks" || { echo "expected $(FOLDER)/benchmarks/, found none"; exit 1; }
-	@set -e; for script in $(FOLDER)/benchmarks/*.py; do echo "== $$script"; (cd $(FOLDER) && ../$(PY) ../$$script); done
+	$(PY) -m catalog_tools.bench_runner $(FOLDER) --tolerance $(or $(TOLERANCE),0.25) $(BENCH_ARGS)
 
 lint: setup ## ruff, plus the catalog-shape check (layout, copyable src, no tracked artifacts)
 	$(VENV)/bin/ruff check $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))

@@ -39,6 +39,16 @@ def measure(spark, group: str, run) -> dict:
     }
 
 
+def summary_of(rows: list[dict], join_rows: int) -> dict:
+    """Run settings plus each case's wall time and shuffle bytes, the figures a baseline compares."""
+    summary: dict = {"rows_per_join_job": join_rows, "shuffle_partitions": 8, "local_cores": 2}
+    for row in rows:
+        slug = row["job"].replace("-", "_")
+        summary[f"{slug}_wall_s"] = row["wall_s"]
+        summary[f"{slug}_shuffle_bytes"] = row["shuffle_bytes"]
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3_000_000)
@@ -67,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(row)
     spark.stop()
-    summary = {"rows_per_join_job": args.rows, "shuffle_partitions": 8, "local_cores": 2}
+    summary = summary_of(rows, args.rows)
     json_path, md_path = write_results(args.results_dir, "fix_effects", summary, rows)
     print(f"wrote {json_path} and {md_path}")
     return 0
