@@ -152,3 +152,39 @@ def test_jaas_config_escapes_quotes_and_backslashes():
         'org.apache.kafka.common.security.scram.ScramLoginModule required '
         'username="svc" password="p\\"a\\\\ss; word";'
     )
+
+
+def earliest_offset(broker, topic: str) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(**broker.client_config())
+    try:
+        partition = TopicPartition(topic, 0)
+        return consumer.beginning_offsets([partition])[partition]
+    finally:
+        consumer.close()
+
+
+def test_old_record_timestamps_are_deleted_by_default_retention_but_kept_by_the_test_broker(
+    kafka_broker_factory, unique_topic
+):
+    last_year_ms = int((time.time() - 365 * 24 * 3600) * 1000)
+    backfill = [KafkaMessage(b"m", b"reading", last_year_ms) for _ in range(10)]
+    # production default: 7-day time-based retention, checked here every second instead of every 5 minutes
+    default_retention = kafka_broker_factory(BrokerSettings(extra_properties={
+        "log.retention.ms": str(7 * 24 * 3600 * 1000), "log.retention.check.interval.ms": "1000",
+        "log.segment.bytes": "1048576", "log.roll.ms": "500",
+    }))
+    produce_messages(backfill, unique_topic, default_retention.client_config())
+    time.sleep(1)  # past log.roll.ms, so the next append rolls the segment and the old one can be deleted
+    produce_messages([KafkaMessage(b"m", b"now")], unique_topic, default_retention.client_config())
+
+    deadline = time.monotonic() + 30
+    while earliest_offset(default_retention, unique_topic) == 0 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert earliest_offset(default_retention, unique_topic) == 10  # the backfilled year-old records are gone
+
+    kept = kafka_broker_factory(BrokerSettings(extra_properties={"log.retention.check.interval.ms": "1000"}))
+    produce_messages(backfill, unique_topic, kept.client_config())
+    time.sleep(3)
+    assert earliest_offset(kept, unique_topic) == 0

@@ -261,6 +261,10 @@ def _server_properties(broker: KafkaBroker) -> dict[str, str]:
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
+        # Generated events carry their (historical) event time as the record timestamp. With the
+        # default 7-day time-based retention the next retention check deletes them, and readers
+        # fail with OffsetOutOfRange ("Some data may have been lost"). Keep everything instead.
+        "log.retention.ms": "-1",
         "sasl.enabled.mechanisms": ",".join(settings.sasl_mechanisms),
         "ssl.keystore.type": "PKCS12",
         "ssl.keystore.location": str(broker.tls_files.server_keystore_p12),
