@@ -1,6 +1,7 @@
-"""``python -m catalog_tools.generators``: see :mod:`catalog_tools.generators.cli`."""
+"""``python -m catalog_tools.generators``: the same CLI as :mod:`catalog_tools.generators.cli`."""
 import sys
 
 from catalog_tools.generators.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
