@@ -1,0 +1,67 @@
+"""How long does each diagnosis take, and is the cause right? Every scenario, against real brokers.
+
+Run from the folder (about 2 minutes; starts four brokers)::
+
+    make bench FOLDER=01-authentication-security      # or: ../.venv/bin/python benchmarks/diagnosis_latency.py
+
+Writes benchmarks/results/diagnosis_latency.json and .md. The bar: right cause, under 10 s each.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from catalog_tools.bench import write_results
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+from capture_error_texts import scenarios, start_brokers  # noqa: E402
+
+from kafka_auth_patterns.diagnoser import diagnose_connection  # noqa: E402
+
+REPEATS = 5
+BUDGET_S = 10.0
+
+
+def measure(repeats: int = REPEATS) -> list[dict]:
+    """Diagnose every scenario ``repeats`` times; one row per scenario."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        brokers = start_brokers(Path(folder))
+        try:
+            for scenario in scenarios(brokers, Path(folder)):
+                seconds, causes = [], set()
+                for _ in range(repeats):
+                    diagnosis = diagnose_connection(scenario.config, topic=scenario.topic,
+                                                    admin_config=scenario.admin)
+                    seconds.append(diagnosis.seconds)
+                    causes.add(diagnosis.cause.name if diagnosis.cause else "ok")
+                rows.append({
+                    "scenario": scenario.name,
+                    "diagnosed_cause": ", ".join(sorted(causes)),
+                    "right_cause": causes == {scenario.name},
+                    "median_s": round(statistics.median(seconds), 3),
+                    "max_s": round(max(seconds), 3),
+                })
+        finally:
+            for broker in brokers.values():
+                broker.stop()
+    return rows
+
+
+def main() -> None:
+    rows = measure()
+    summary = {
+        "scenarios": len(rows),
+        "right_cause": sum(row["right_cause"] for row in rows),
+        "slowest_diagnosis_s": max(row["max_s"] for row in rows),
+        "repeats_per_scenario": REPEATS,
+        "budget_s": BUDGET_S,
+    }
+    json_path, _ = write_results(Path(__file__).resolve().parent / "results", "diagnosis_latency", summary, rows)
+    print(f"wrote {json_path}: {summary}")
+
+
+if __name__ == "__main__":
+    main()
