@@ -1,0 +1,155 @@
+"""Benchmark: SCD Type 2 as one MERGE (staged union) against the two-pass approach (expire, then insert).
+
+A dimension of N current machine versions (default 1,000,000) receives a batch in which 10% of the
+machines changed firmware and 5% are new machines. Each approach starts from a byte-identical copy
+of the dimension (deletion vectors on, as recommended for MERGE-heavy tables) and is timed end to
+end; then the same batch is applied again (the rerun) and must change zero rows. Both results are
+checked with the invariant checker (not timed).
+
+Run it (from the folder): ``make bench FOLDER=04-dimensional-modeling`` or
+``../.venv/bin/python benchmarks/scd2_single_merge_vs_two_pass.py [rows]``.
+Writes benchmarks/results/scd2_single_merge_vs_two_pass.{json,md}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from catalog_tools.bench import write_results
+from catalog_tools.spark import local_spark
+from manufacturing_star_schema import (
+    OPEN_END,
+    Scd2Spec,
+    assert_scd2_invariants,
+    create_scd2_table,
+    merge_scd2,
+)
+from manufacturing_star_schema.hashing import hash_key, row_hash
+from manufacturing_star_schema.scd_type2_two_pass import merge_scd2_two_pass
+
+SPEC = Scd2Spec(natural_key=("machine_id",))
+LOADED_AT = dt.datetime(2026, 1, 1)
+CHANGED_AT = dt.datetime(2026, 3, 1)
+ATTRIBUTES = "machine_id string, line_id string, firmware string, max_rpm int"
+
+
+def machine_attributes(ids, firmware_offset: int = 0):
+    """Deterministic machine attributes from an id column."""
+    return ids.select(
+        F.format_string("M%08d", "id").alias("machine_id"),
+        F.format_string("L%03d", F.col("id") % 200).alias("line_id"),
+        F.format_string("fw-%d.%d", F.col("id") % 7, F.lit(firmware_offset)).alias("firmware"),
+        (F.lit(1000) + F.col("id") % 500).cast("int").alias("max_rpm"),
+    )
+
+
+def write_seed_dimension(spark: SparkSession, path: str, rows: int) -> None:
+    """N current versions, valid from 2026-01-01, with the hashes and keys merge_scd2 would have written."""
+    create_scd2_table(spark, path, spark.createDataFrame([], ATTRIBUTES).schema, SPEC)
+    spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
+    seed = machine_attributes(spark.range(rows)).select(
+        "*",
+        F.lit(False).alias("is_deleted"),
+        F.lit(LOADED_AT).alias("valid_from"),
+        F.lit(OPEN_END).alias("valid_to"),
+        F.lit(True).alias("is_current"),
+    )
+    seed = seed.withColumn("row_hash", row_hash(["line_id", "firmware", "max_rpm", "is_deleted"])).withColumn(
+        "machine_sk", hash_key(["machine_id", "valid_from"])
+    )
+    seed.write.format("delta").mode("append").save(path)
+
+
+def write_change_batch(spark: SparkSession, path: str, rows: int, changed: float, new: float) -> int:
+    """Changed machines (every k-th id, new firmware) plus new machines (ids above N); return batch size."""
+    step = max(1, round(1 / changed))
+    changed_rows = machine_attributes(spark.range(0, rows, step), firmware_offset=1)
+    new_rows = machine_attributes(spark.range(rows, rows + int(rows * new)))
+    batch = changed_rows.unionByName(new_rows).withColumn("change_ts", F.lit(CHANGED_AT))
+    batch.write.format("delta").save(path)
+    return spark.read.format("delta").load(path).count()
+
+
+def timed(action) -> tuple[float, Any]:
+    started = time.perf_counter()
+    outcome = action()
+    return round(time.perf_counter() - started, 2), outcome
+
+
+def run_benchmark(
+    spark: SparkSession, work_dir: Path, rows: int, changed: float = 0.10, new: float = 0.05
+) -> dict[str, Any]:
+    """Run both approaches and the reruns; return the summary and one row per measured step."""
+    seed, batch_path = str(work_dir / "seed"), str(work_dir / "batch")
+    write_seed_dimension(spark, seed, rows)
+    batch_rows = write_change_batch(spark, batch_path, rows, changed, new)
+    batch = spark.read.format("delta").load(batch_path)
+    approaches = {
+        "single_merge": lambda path: merge_scd2(spark, path, batch, SPEC).metrics,
+        "two_pass": lambda path: merge_scd2_two_pass(spark, path, batch, SPEC),
+    }
+    results: list[dict[str, Any]] = []
+    for name, apply in approaches.items():
+        path = str(work_dir / name)
+        shutil.copytree(seed, path)
+        for step in ("first_run", "rerun_identical_input"):
+            seconds, metrics = timed(lambda path=path, apply=apply: apply(path))
+            results.append(
+                {
+                    "approach": name,
+                    "step": step,
+                    "seconds": seconds,
+                    "rows_updated": metrics.get("num_updated_rows", 0),
+                    "rows_inserted": metrics.get("num_inserted_rows", 0),
+                }
+            )
+        assert_scd2_invariants(spark.read.format("delta").load(path), ["machine_id"])
+    seconds = {(r["approach"], r["step"]): r for r in results}
+    single, two_pass = seconds[("single_merge", "first_run")], seconds[("two_pass", "first_run")]
+    rerun = seconds[("single_merge", "rerun_identical_input")]
+    summary = {
+        "dimension_rows": rows,
+        "batch_rows": batch_rows,
+        "changed_fraction": changed,
+        "new_fraction": new,
+        "single_merge_s": single["seconds"],
+        "two_pass_s": two_pass["seconds"],
+        "single_to_two_pass_ratio": round(single["seconds"] / two_pass["seconds"], 3),
+        "rerun_s": rerun["seconds"],
+        "rerun_rows_changed": rerun["rows_updated"] + rerun["rows_inserted"],
+    }
+    return {"summary": summary, "rows": results}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    rows = int(args[0]) if args else 1_000_000
+    work_dir = Path(tempfile.mkdtemp(prefix="scd2-bench-"))
+    try:
+        spark = local_spark(
+            work_dir / "spark",
+            app_name="scd2-benchmark",
+            shuffle_partitions=8,
+            extra_conf={"spark.driver.memory": "8g"},
+        )
+        outcome = run_benchmark(spark, work_dir, rows)
+        json_path, _ = write_results(
+            Path("benchmarks/results"), "scd2_single_merge_vs_two_pass", outcome["summary"], outcome["rows"]
+        )
+        print(json_path.read_text())
+        spark.stop()
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
