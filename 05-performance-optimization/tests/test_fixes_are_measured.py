@@ -56,5 +56,7 @@ def test_coalescing_before_the_write_leaves_one_file_and_no_finding(spark, findi
     run_compacted_write(spark, str(tmp_path / "after"), group="files-after")
 
     assert len(list((tmp_path / "after").glob("*.parquet"))) == 1
-    assert {f.kind for f in findings_for("files-before")} == {"small files"}
+    # only the file finding is this fix's claim: GC time of the 64 tiny write tasks depends on how
+    # busy the machine's cores are (seen as a gc-pressure finding at load average 16 on 2 cores)
+    assert "small files" in {f.kind for f in findings_for("files-before")}
     assert findings_for("files-after") == []

@@ -18,6 +18,7 @@ import requests
 from spark_performance_analyzer.model import ApplicationMetrics, SqlPlanNode, StageMetrics, TaskMetrics
 
 TASK_PAGE_SIZE = 1000
+SQL_PAGE_SIZE = 100
 
 
 class SparkRestApiError(RuntimeError):
@@ -65,7 +66,14 @@ class SparkRestClient:
         return self._get(f"applications/{app_id}/stages/{stage_id}/{attempt_id}/taskSummary", quantiles=quantiles)
 
     def sql_executions(self, app_id: str) -> list[dict[str, Any]]:
-        return self._get(f"applications/{app_id}/sql", details="true", planDescription="false")
+        """Every SQL execution with its plan nodes and metrics; the endpoint returns 20 a page by default."""
+        executions: list[dict[str, Any]] = []
+        while True:
+            page = self._get(f"applications/{app_id}/sql", details="true", planDescription="false",
+                             offset=len(executions), length=SQL_PAGE_SIZE)
+            executions += page
+            if len(page) < SQL_PAGE_SIZE:
+                return executions
 
 
 def parse_ui_time(text: str | None) -> dt.datetime | None:

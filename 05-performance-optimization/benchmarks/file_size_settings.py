@@ -1,0 +1,122 @@
+"""Benchmark: which file-size settings open-source Delta 4.0 honours, measured on the same appends.
+
+The same ``--appends`` appends of ``--rows-per-append`` generated sensor readings, each written by
+``--partitions`` tasks (so each append makes that many small files), into one table per setting:
+
+- ``plain``: nothing set;
+- ``optimizeWrite``: table property ``delta.autoOptimize.optimizeWrite = true``;
+- ``autoCompact``: table property ``delta.autoOptimize.autoCompact = true``;
+- ``plain + OPTIMIZE``: nothing set, then one ``OPTIMIZE`` at the end;
+- ``delta.targetFileSize``: the Databricks property, recorded as accepted or refused.
+
+For each: files and bytes in the final snapshot, total write time, OPTIMIZE time, and the time of
+a full scan (sum of a column over every row). Writes results/file_size_settings.json and .md. Run it:
+``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/file_size_settings.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from pyspark.sql.utils import AnalysisException
+
+from catalog_tools.bench import write_results
+from catalog_tools.spark import local_spark
+from spark_performance_analyzer.delta_layout import compact, table_files
+from spark_performance_analyzer.star_schema import StarSchemaShape, sensor_fact
+
+SETTINGS = {
+    "plain": {},
+    "optimizeWrite": {"delta.autoOptimize.optimizeWrite": "true"},
+    "autoCompact": {"delta.autoOptimize.autoCompact": "true"},
+    "plain + OPTIMIZE": {},
+}
+
+
+def create_table(spark, path: Path, template, properties: dict[str, str]) -> None:
+    template.limit(0).write.format("delta").save(str(path))
+    if properties:
+        assignments = ", ".join(f"'{key}' = '{value}'" for key, value in properties.items())
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({assignments})")
+
+
+def measure_setting(spark, scratch: Path, name: str, args) -> dict:
+    path = scratch / name.replace(" ", "_").replace("+", "and")
+    create_table(spark, path, sensor_fact(spark, 1, StarSchemaShape()), SETTINGS[name])
+    started = time.monotonic()
+    for append in range(args.appends):
+        (sensor_fact(spark, args.rows_per_append, StarSchemaShape(), first_row=append * args.rows_per_append)
+         .repartition(args.partitions).write.format("delta").mode("append").save(str(path)))
+    write_s = time.monotonic() - started
+    optimize_s = 0.0
+    if name == "plain + OPTIMIZE":
+        started = time.monotonic()
+        compact(spark, str(path))
+        optimize_s = time.monotonic() - started
+    files = table_files(spark, str(path))
+    started = time.monotonic()
+    total = spark.read.format("delta").load(str(path)).selectExpr("sum(units_produced)").first()[0]
+    scan_s = time.monotonic() - started
+    rows = spark.read.format("delta").load(str(path)).count()
+    if rows != args.appends * args.rows_per_append:
+        raise SystemExit(f"{name}: expected {args.appends * args.rows_per_append} rows, found {rows}")
+    return {"setting": name, "honoured": "", "files": files.num_files,
+            "avg_file_kib": round(files.average_file_bytes / 1024, 1), "table_bytes": files.size_bytes,
+            "write_s": round(write_s, 2), "optimize_s": round(optimize_s, 2), "full_scan_s": round(scan_s, 2),
+            "units_total": total}
+
+
+def target_file_size_outcome(spark, scratch: Path) -> dict:
+    path = scratch / "target_file_size"
+    spark.range(3).write.format("delta").save(str(path))
+    try:
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.targetFileSize' = '32mb')")
+        outcome = "accepted"
+    except AnalysisException as error:
+        outcome = "refused: " + str(error).splitlines()[0][:90]
+    return {"setting": "delta.targetFileSize", "honoured": outcome, "files": "", "avg_file_kib": "",
+            "table_bytes": "", "write_s": "", "optimize_s": "", "full_scan_s": "", "units_total": ""}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appends", type=int, default=10)
+    parser.add_argument("--rows-per-append", type=int, default=100_000)
+    parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = parser.parse_args(argv)
+    load_average = os.getloadavg()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-05-files-"))
+    spark = local_spark(scratch / "spark", app_name="file-size-settings", shuffle_partitions=8)
+    try:
+        rows = [measure_setting(spark, scratch, name, args) for name in SETTINGS]
+        for row in rows:  # honoured = measurably fewer files than the same appends with nothing set
+            row["honoured"] = "baseline" if row["setting"] == "plain" else (
+                "yes" if row["files"] < rows[0]["files"] else "no effect measured")
+        rows.append(target_file_size_outcome(spark, scratch))
+    finally:
+        spark.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    for row in rows:
+        print(row)
+    if len({row["units_total"] for row in rows[:-1]}) != 1:
+        raise SystemExit(f"expected the same data in every table, got {[row['units_total'] for row in rows]}")
+    summary: dict = {"appends": args.appends, "rows_per_append": args.rows_per_append,
+                     "write_partitions": args.partitions, "local_cores": 2,
+                     "load_avg_1m_at_start": round(load_average[0], 2)}
+    for row in rows[:-1]:
+        slug = row["setting"].replace(" + ", "_").replace(" ", "_")
+        summary[f"{slug}_files"] = row["files"]
+        summary[f"{slug}_write_s"] = row["write_s"]
+        summary[f"{slug}_full_scan_s"] = row["full_scan_s"]
+    json_path, md_path = write_results(args.results_dir, "file_size_settings", summary, rows)
+    print(f"wrote {json_path} and {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

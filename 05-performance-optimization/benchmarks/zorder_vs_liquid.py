@@ -1,0 +1,147 @@
+"""Benchmark: the same sensor table with no layout, Z-ordered, and liquid-clustered; what selective queries read.
+
+Writes one generated sensor fact (``star_schema.sensor_fact``, arrival order) three ways:
+
+- ``no layout``: as it arrives, ``maxRecordsPerFile`` cuts it into many files, each holding every machine;
+- ``z-order``: the same files, then ``OPTIMIZE ... ZORDER BY (machine_id, event_time)``;
+- ``liquid``: a table created ``CLUSTER BY (machine_id, event_time)``, the same rows appended, then ``OPTIMIZE``.
+
+OPTIMIZE aims at ``--max-file-mib`` per file in both layouts so they end with comparable file counts.
+Each query runs under its own job group; files read, bytes read and rows scanned come from the
+query's ``Scan parquet`` node in the REST API's ``/sql`` endpoint, files skipped = table files - files
+read, wall time is the median of ``--repeats`` runs after one warm-up.
+Writes results/zorder_vs_liquid.json and .md. Run it:
+``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/zorder_vs_liquid.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from catalog_tools.bench import write_results
+from catalog_tools.spark import local_spark
+from spark_performance_analyzer.delta_layout import compact, create_clustered_table, table_files, zorder_by
+from spark_performance_analyzer.rest_client import SparkRestClient
+from spark_performance_analyzer.scan_metrics import scan_metrics_for_job_group
+from spark_performance_analyzer.star_schema import StarSchemaShape, sensor_fact
+
+LAYOUT_COLUMNS = ["machine_id", "event_time"]
+QUERIES = {
+    "one machine, all time": "machine_id = 'CHI1-L3-M07'",
+    "one machine, one hour": "machine_id = 'CHI1-L3-M07' AND event_time >= '2026-01-05 07:00:00'"
+                             " AND event_time < '2026-01-05 08:00:00'",
+    "one line (id prefix)": "machine_id LIKE 'SHA1-L2-%'",
+    "all machines, one hour": "event_time >= '2026-01-05 07:00:00' AND event_time < '2026-01-05 08:00:00'",
+}
+
+
+def write_layouts(spark, root: Path, rows: int, records_per_file: int, max_file_bytes: int) -> list[dict]:
+    """Write the three tables; return one row per layout with its files and how long it took."""
+    fact = sensor_fact(spark, rows, StarSchemaShape(), partitions=4)
+    layouts = []
+    started = time.monotonic()
+    fact.write.format("delta").option("maxRecordsPerFile", records_per_file).save(str(root / "no_layout"))
+    layouts.append(("no layout", root / "no_layout", time.monotonic() - started, 0.0))
+
+    shutil.copytree(root / "no_layout", root / "zorder")
+    started = time.monotonic()
+    zorder_by(spark, str(root / "zorder"), LAYOUT_COLUMNS, max_file_bytes)
+    layouts.append(("z-order", root / "zorder", 0.0, time.monotonic() - started))
+
+    started = time.monotonic()
+    create_clustered_table(spark, str(root / "liquid"), fact.repartition(4), LAYOUT_COLUMNS)
+    written = time.monotonic() - started
+    started = time.monotonic()
+    compact(spark, str(root / "liquid"), max_file_bytes)
+    layouts.append(("liquid", root / "liquid", written, time.monotonic() - started))
+    rows_out = []
+    for name, path, write_s, optimize_s in layouts:
+        files = table_files(spark, str(path))
+        rows_out.append({"layout": name, "path": str(path), "files": files.num_files, "table_bytes": files.size_bytes,
+                         "write_s": round(write_s, 2), "optimize_s": round(optimize_s, 2)})
+    return rows_out
+
+
+def measure_query(spark, client: SparkRestClient, table: dict, query: str, predicate: str, repeats: int) -> dict:
+    frame = spark.read.format("delta").load(table["path"]).where(predicate)
+    frame.count()  # warm-up: snapshot and stats cached, JIT warm
+    times, group = [], ""
+    for run in range(repeats):
+        group = f"{table['layout']}|{query}|{run}"
+        spark.sparkContext.setJobGroup(group, group)
+        started = time.monotonic()
+        matched = frame.count()
+        times.append(time.monotonic() - started)
+        spark.sparkContext.setJobGroup("", "")
+    scans = scan_metrics_for_job_group(client, spark.sparkContext.applicationId, group)
+    files_read = sum(s.files_read for s in scans)
+    return {
+        "layout": table["layout"], "query": query, "rows_matched": matched,
+        "table_files": table["files"], "files_read": files_read, "files_skipped": table["files"] - files_read,
+        "bytes_read": sum(s.bytes_read for s in scans), "rows_scanned": sum(s.rows_read for s in scans),
+        "wall_s": round(statistics.median(times), 3),
+    }
+
+
+def summary_of(layouts: list[dict], results: list[dict], args, load_average: tuple[float, ...]) -> dict:
+    summary: dict = {"rows": args.rows, "records_per_file": args.records_per_file, "max_file_mib": args.max_file_mib,
+                     "load_avg_1m_at_start": round(load_average[0], 2), "local_cores": 2}
+    for layout in layouts:
+        slug = layout["layout"].replace(" ", "_").replace("-", "")
+        summary[f"{slug}_files"] = layout["files"]
+        summary[f"{slug}_optimize_s"] = layout["optimize_s"]
+        summary[f"{slug}_table_bytes"] = layout["table_bytes"]
+    for row in results:
+        slug = (row["layout"] + "_" + row["query"]).replace(" ", "_").replace(",", "").replace("-", "")
+        slug = slug.replace("(", "").replace(")", "")
+        summary[f"{slug}_files_read"] = row["files_read"]
+        summary[f"{slug}_scan_bytes"] = row["bytes_read"]
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=3_000_000)
+    parser.add_argument("--records-per-file", type=int, default=50_000)
+    parser.add_argument("--max-file-mib", type=float, default=1.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = parser.parse_args(argv)
+    load_average = os.getloadavg()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-05-layout-"))
+    spark = local_spark(scratch / "spark", ui=True, app_name="zorder-vs-liquid", shuffle_partitions=8)
+    try:
+        layouts = write_layouts(spark, scratch / "tables", args.rows, args.records_per_file,
+                                int(args.max_file_mib * 1024 * 1024))
+        for layout in layouts:
+            print({k: v for k, v in layout.items() if k != "path"})
+        client = SparkRestClient(spark.sparkContext.uiWebUrl)
+        results = []
+        for query, predicate in QUERIES.items():
+            for layout in layouts:
+                results.append(measure_query(spark, client, layout, query, predicate, args.repeats))
+                print(results[-1])
+    finally:
+        spark.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    matched = {q: {r["rows_matched"] for r in results if r["query"] == q} for q in QUERIES}
+    if any(len(counts) != 1 for counts in matched.values()):
+        raise SystemExit(f"expected every layout to return the same rows per query, got {matched}")
+    summary = summary_of(layouts, results, args, load_average)
+    table_rows = [{k: v for k, v in layout.items() if k != "path"} for layout in layouts]
+    json_path, md_path = write_results(args.results_dir, "zorder_vs_liquid", summary, results)
+    with md_path.open("a") as markdown:
+        markdown.write("\n| layout | files | table_bytes | write_s | optimize_s |\n|---|---|---|---|---|\n")
+        markdown.writelines(f"| {r['layout']} | {r['files']} | {r['table_bytes']} | {r['write_s']} "
+                            f"| {r['optimize_s']} |\n" for r in table_rows)
+    print(f"wrote {json_path} and {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
