@@ -1,0 +1,232 @@
+"""Benchmark: Kafka -> bronze throughput against the batch ceiling, and produce -> silver latency at 5,000 events/s.
+
+Run it (one command, about 7 minutes on an idle 2-core machine; take the shared lock)::
+
+    flock /tmp/catalog-bench.lock make bench FOLDER=03-streaming-architecture
+    # or: cd 03-streaming-architecture && ../.venv/bin/python benchmarks/streaming_throughput_latency.py
+
+1. Start the embedded Kafka broker (PLAINTEXT listener: this measures Spark and Delta, not TLS).
+2. Throughput: pre-load ``--events`` generated sensor events into a ``--partitions`` topic, then
+   drain it into a fresh bronze table with the pipeline's bronze query for each
+   ``maxOffsetsPerTrigger`` x trigger setting (events/s = rows / first trigger start to last batch
+   end, from ``BatchMetricsListener`` progress), and once more with ``spark.read`` (batch) ->
+   ``to_bronze`` -> Delta, the ceiling (run first, as the JVM warm-up, and last; the faster counts).
+3. Latency: after one short warm-up run (15 s, not reported: the first silver batch of a fresh JVM
+   spends most of its time compiling), for each trigger setting, bronze + silver run while a separate process produces
+   ``--rate`` events/s for ``--seconds``; latency of an event = commit time of the silver batch that
+   wrote it - its Kafka produce timestamp; p50/p95/max over the events produced after ``--warmup-s``.
+4. Write ``benchmarks/results/streaming_throughput_latency.json`` (machine, load averages,
+   versions, every run) and ``.md``, refresh the generated tables in ``docs/benchmarks.md``, print them.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from iot_pipeline_bench.kafka_load import preload_topic
+from iot_pipeline_bench.measurements import (
+    load_average,
+    markdown_table,
+    replace_generated_section,
+    write_json,
+)
+from iot_pipeline_bench.workloads import (
+    AVAILABLE_NOW,
+    ProgressLog,
+    SteadyCase,
+    batch_backlog_to_bronze,
+    pipeline_config,
+    run_steady_pipeline,
+    stream_backlog_to_bronze,
+)
+
+from catalog_tools.bench import machine_facts
+from catalog_tools.kafka_broker import BrokerSettings, running_broker
+from catalog_tools.kafka_io import create_topic
+from catalog_tools.spark import local_spark
+from iot_streaming_pipeline.monitoring import BatchMetricsListener
+
+NAME = "streaming_throughput_latency"
+HERE = Path(__file__).resolve().parent
+THROUGHPUT_CASES = (  # (trigger, maxOffsetsPerTrigger); the row count is --events
+    (AVAILABLE_NOW, 10_000),
+    (AVAILABLE_NOW, 50_000),
+    (AVAILABLE_NOW, 250_000),
+    ("0 seconds", 250_000),
+)
+LATENCY_CASES = (
+    SteadyCase("pt-0s-cap-50k", "0 seconds", 50_000),
+    SteadyCase("pt-1s-cap-50k", "1 second", 50_000),
+    SteadyCase("pt-5s-cap-50k", "5 seconds", 50_000),
+    SteadyCase("pt-0s-cap-2k", "0 seconds", 2_000),
+    SteadyCase("availableNow-loop-cap-50k", AVAILABLE_NOW, 50_000),
+)
+HEADLINE_LATENCY_CASE = "pt-1s-cap-50k"
+WARM_UP_CASE = SteadyCase("warm-up", "1 second", 50_000)  # compiles silver's plan once; its figures are dropped
+THROUGHPUT_BAR = 0.70
+P95_BAR_S = 10.0
+
+
+def versions() -> dict[str, str]:
+    names = ("pyspark", "delta-spark", "confluent-kafka", "kafka-python")
+    return {name: importlib.metadata.version(name) for name in names} | {"kafka_broker": "4.1.1 (KRaft)"}
+
+
+def measure_throughput(spark: Any, bootstrap: str, work: Path, events: int, partitions: int,
+                       progress: ProgressLog, cases: tuple[tuple[str, int], ...]) -> list[dict[str, Any]]:
+    topic = "bench.backlog"
+    create_topic(topic, {"bootstrap_servers": bootstrap}, partitions)
+    started = time.monotonic()
+    preload_topic(bootstrap, topic, events, seed=7)
+    print(f"pre-loaded {events:,} events into {partitions} partitions in {time.monotonic() - started:.1f} s",
+          flush=True)
+    rows = []
+
+    def ceiling(run: int) -> None:
+        config = pipeline_config(work / f"ceiling-{run}", bootstrap, topic, events)
+        rows.append({"run": f"ceiling {run}", **batch_backlog_to_bronze(spark, config, events)})
+        print(rows[-1], flush=True)
+
+    ceiling(1)
+    for index, (trigger, cap) in enumerate(cases, start=1):
+        config = pipeline_config(work / f"stream-{index}", bootstrap, topic, cap)
+        rows.append({"run": f"stream {index}", **stream_backlog_to_bronze(spark, config, trigger, progress, events)})
+        print(rows[-1], flush=True)
+    ceiling(2)
+    return rows
+
+
+def measure_latency(spark: Any, bootstrap: str, work: Path, partitions: int, rate: int, seconds: float,
+                    warmup_s: float, progress: ProgressLog, cases: tuple[SteadyCase, ...]) -> list[dict[str, Any]]:
+    warm_up = pipeline_config(work / "steady-warm-up", bootstrap, "bench.steady-warm-up",
+                              WARM_UP_CASE.max_offsets_per_trigger)
+    print("warm-up (not reported):", run_steady_pipeline(spark, warm_up, partitions, WARM_UP_CASE, rate, 15.0, 5.0,
+                                                          seed=99, progress=progress), flush=True)
+    rows = []
+    for index, case in enumerate(cases, start=1):
+        config = pipeline_config(work / f"steady-{index}", bootstrap, f"bench.steady-{index}",
+                                 case.max_offsets_per_trigger)
+        rows.append(run_steady_pipeline(spark, config, partitions, case, rate, seconds, warmup_s, seed=100 + index,
+                                        progress=progress))
+        print(rows[-1], flush=True)
+    return rows
+
+
+def selected_cases(labels: str) -> tuple[SteadyCase, ...]:
+    wanted = [label for label in labels.split(",") if label]
+    unknown = sorted(set(wanted) - {case.label for case in LATENCY_CASES})
+    if unknown:
+        raise SystemExit(f"--latency-cases: expected labels from {[c.label for c in LATENCY_CASES]}, got {unknown}")
+    return tuple(case for case in LATENCY_CASES if not wanted or case.label in wanted)
+
+
+def summarize(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -> dict[str, Any]:
+    """Headline figures (named so that ``make bench`` can compare them with a baseline) and the bars."""
+    summary: dict[str, Any] = {}
+    if throughput:
+        ceiling = max(r["events_per_s"] for r in throughput if r["mode"].startswith("batch"))
+        best = max((r for r in throughput if r["mode"] == "streaming"), key=lambda r: r["events_per_s"])
+        ratio = best["events_per_s"] / ceiling
+        summary.update({
+            "batch_ceiling_events_per_s": ceiling, "streaming_best_events_per_s": best["events_per_s"],
+            "streaming_best_setting": f"{best['trigger']}, maxOffsetsPerTrigger={best['max_offsets_per_trigger']}",
+            "streaming_to_ceiling_ratio": round(ratio, 3),
+            "throughput_bar_met": ratio >= THROUGHPUT_BAR,
+        })
+    headline = next((r for r in latency if r["case"] == HEADLINE_LATENCY_CASE), None)
+    if headline is not None:
+        summary.update({
+            "latency_case": HEADLINE_LATENCY_CASE, "latency_achieved_rate_per_s": headline["achieved_rate"],
+            "latency_p50_s": headline["p50_s"], "latency_p95_s": headline["p95_s"],
+            "latency_max_s": headline["max_s"],
+            "latency_bar_met": headline["kept_up"] and headline["p95_s"] is not None
+            and headline["p95_s"] <= P95_BAR_S,
+        })
+    return summary
+
+
+THROUGHPUT_COLUMNS = ("run", "mode", "trigger", "max_offsets_per_trigger", "rows", "batches", "mean_batch_s",
+                      "seconds", "events_per_s", "wall_incl_start_s")
+LATENCY_COLUMNS = ("case", "trigger", "max_offsets_per_trigger", "achieved_rate", "bronze_mean_batch_s",
+                   "bronze_mean_rows", "silver_mean_batch_s", "silver_p95_batch_s", "silver_mean_rows",
+                   "p50_s", "p95_s", "max_s", "backlog_at_end", "kept_up", "drain_after_end_s",
+                   "load_1m_start", "load_1m_end")
+
+
+def report(document: dict[str, Any]) -> str:
+    """The markdown that goes into results/<name>.md and the generated part of docs/benchmarks.md."""
+    machine, settings = document["machine"], document["settings"]
+    lines = [
+        f"Measured {document['measured_at']} on {machine['cores']} cores, {machine['memory_gib']} GiB, "
+        f"{machine['cpu']}, {machine['os']}; load average (1/5/15 min) {document['load_average_start']} at the "
+        f"start, {document['load_average_end']} at the end. Versions: "
+        + ", ".join(f"{k} {v}" for k, v in document["versions"].items()) + ".",
+        "",
+        f"Settings: {settings}.",
+        "",
+    ]
+    if document["throughput_runs"]:
+        lines += ["Kafka -> bronze, a pre-loaded backlog (events/s = rows / first trigger start to last batch end):",
+                  "", markdown_table(document["throughput_runs"], THROUGHPUT_COLUMNS)]
+    if document["latency_runs"]:
+        lines += [f"Bronze + silver at a steady {settings['rate']:,} events/s for {settings['seconds']} s "
+                  f"(latency = silver batch commit - Kafka produce time, events after the first "
+                  f"{settings['warmup_s']} s):", "", markdown_table(document["latency_runs"], LATENCY_COLUMNS)]
+    lines += ["Summary:", ""] + [f"- {key}: {value}" for key, value in document["summary"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=500_000, help="backlog size for the throughput runs")
+    parser.add_argument("--partitions", type=int, default=2, help="partitions of every benchmark topic")
+    parser.add_argument("--rate", type=int, default=5_000, help="steady input rate of the latency runs")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long each latency run produces")
+    parser.add_argument("--warmup-s", type=float, default=10.0, help="latency ignores events produced before this")
+    parser.add_argument("--only", choices=("throughput", "latency"), help="run one half (development)")
+    parser.add_argument("--latency-cases", default="", help="comma-separated case labels (default: all)")
+    parser.add_argument("--results-dir", type=Path, default=HERE / "results")
+    parser.add_argument("--docs", type=Path, default=HERE.parent / "docs" / "benchmarks.md",
+                        help="markdown file whose generated section is refreshed ('' to skip)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-03-"))
+    load_start = load_average()
+    measured_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with running_broker(work / "kafka", BrokerSettings(heap="1g")) as broker:
+        spark = local_spark(work / "spark", app_name="bench-03-streaming")
+        listener = BatchMetricsListener()
+        spark.streams.addListener(listener)
+        progress = ProgressLog(listener)
+        bootstrap = broker.plaintext_bootstrap
+        throughput = ([] if args.only == "latency" else
+                      measure_throughput(spark, bootstrap, work, args.events, args.partitions, progress,
+                                         THROUGHPUT_CASES))
+        latency = ([] if args.only == "throughput" else
+                   measure_latency(spark, bootstrap, work, args.partitions, args.rate, args.seconds, args.warmup_s,
+                                   progress, selected_cases(args.latency_cases)))
+        spark.stop()
+    document = {
+        "benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(), "versions": versions(),
+        "load_average_start": load_start, "load_average_end": load_average(),
+        "settings": {"events": args.events, "partitions": args.partitions, "rate": args.rate,
+                     "seconds": args.seconds, "warmup_s": args.warmup_s, "spark": "local[2], 2 shuffle partitions",
+                     "kafka_listener": "PLAINTEXT"},
+        "summary": summarize(throughput, latency), "throughput_runs": throughput, "latency_runs": latency,
+    }
+    markdown = report(document)
+    json_path = write_json(args.results_dir / f"{NAME}.json", document)
+    (args.results_dir / f"{NAME}.md").write_text(f"# {NAME}\n\n{markdown}")
+    if str(args.docs) and args.docs.is_file():
+        args.docs.write_text(replace_generated_section(args.docs.read_text(), markdown))
+    print(f"\n{markdown}\nwrote {json_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""The benchmark's measuring functions, on tiny data: percentiles, rates from listener progress, latency
+from the silver tables, the JSON / markdown it writes, and its Kafka -> bronze runs against the real broker.
+
+No figure here is a timing: rates are computed from the progress the listener recorded, and only
+their consistency (rows, batches, rows / seconds) is asserted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
+
+from iot_streaming_pipeline.monitoring import BatchMetricsListener
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench(request):
+    """The benchmark's helper package, importable the way the script imports it (benchmarks/ on sys.path)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    request.addfinalizer(lambda: sys.path.remove(str(BENCHMARKS)))
+    from iot_pipeline_bench import kafka_load, measurements, workloads
+
+    return SimpleNamespace(measurements=measurements, workloads=workloads, kafka_load=kafka_load)
+
+
+@pytest.fixture(scope="module")
+def script(bench):
+    spec = importlib.util.spec_from_file_location("streaming_throughput_latency",
+                                                  BENCHMARKS / "streaming_throughput_latency.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- percentiles -------------------------------------------------------------------------------------------
+
+def test_percentile_interpolates_linearly_between_ranks_like_spark(bench, spark):
+    values = [4.0, 1.0, 3.0, 2.0, 10.0]  # unsorted on purpose
+
+    ours = [bench.measurements.percentile(values, q) for q in (0.0, 0.5, 0.95, 1.0)]
+    sparks = spark.createDataFrame([(v,) for v in values], "v double").selectExpr(
+        "percentile(v, 0.0)", "percentile(v, 0.5)", "percentile(v, 0.95)", "percentile(v, 1.0)").first()
+
+    assert ours == [1.0, 3.0, pytest.approx(8.8), 10.0]
+    assert ours == [pytest.approx(x) for x in sparks]
+
+
+def test_percentile_refuses_an_empty_sample_and_a_quantile_outside_0_1(bench):
+    with pytest.raises(bench.measurements.MeasurementError, match="expected at least one value"):
+        bench.measurements.percentile([], 0.5)
+    with pytest.raises(bench.measurements.MeasurementError, match=r"expected a fraction in \[0, 1\], got 95"):
+        bench.measurements.percentile([1.0], 95)
+
+
+# --- rates from listener progress ----------------------------------------------------------------------------
+
+def progress_row(start: str, duration_ms: int, rows: int) -> dict:
+    return {"progress_timestamp": start, "batch_duration_ms": duration_ms, "input_rows": rows}
+
+
+def test_rate_is_rows_over_first_trigger_start_to_last_batch_end_ignoring_empty_batches(bench):
+    rows = [
+        progress_row("2026-01-05T06:00:00.000Z", 2_000, 10_000),   # 06:00:00 -> 06:00:02
+        progress_row("2026-01-05T06:00:02.000Z", 3_000, 10_000),   # 06:00:02 -> 06:00:05
+        progress_row("2026-01-05T06:00:09.000Z", 500, 0),          # no data: not part of the window
+        progress_row("2026-01-05T06:00:05.000Z", 5_000, 5_000),    # listed out of order; ends 06:00:10
+    ]
+
+    window = bench.measurements.batch_window(rows)
+    durations = bench.measurements.batch_duration_summary(rows)
+
+    assert (window.rows, window.batches, window.seconds) == (25_000, 3, 10.0)
+    assert window.events_per_second == 2_500.0
+    assert durations == {"batches": 3, "mean_s": 3.333, "p50_s": 3.0, "p95_s": 4.8, "max_s": 5.0,
+                         "mean_rows": 8333.3}
+
+
+def test_a_run_without_any_data_batch_has_no_rate(bench):
+    with pytest.raises(bench.measurements.MeasurementError, match="at least one batch with input rows"):
+        bench.measurements.batch_window([progress_row("2026-01-05T06:00:00.000Z", 100, 0)])
+
+
+def test_rate_from_the_pipeline_listener_on_a_real_stream(bench, spark, tmp_path):
+    source, target = str(tmp_path / "source"), str(tmp_path / "target")
+    for part in range(3):  # three commits = three files = three micro-batches with maxFilesPerTrigger 1
+        spark.range(part * 40, part * 40 + 40).coalesce(1).write.format("delta").mode("append").save(source)
+    listener = BatchMetricsListener()
+    spark.streams.addListener(listener)
+    progress = bench.workloads.ProgressLog(listener)
+    try:
+        query = (spark.readStream.format("delta").option("maxFilesPerTrigger", 1).load(source).writeStream
+                 .format("delta").queryName("bench-rate-test").option("checkpointLocation", str(tmp_path / "cp"))
+                 .trigger(availableNow=True).start(target))
+        query.awaitTermination(120)
+        assert progress.wait_for_rows("bench-rate-test", 120, timeout_s=60)  # listener events are asynchronous
+    finally:
+        spark.streams.removeListener(listener)
+
+    window = bench.measurements.batch_window(progress.of_query("bench-rate-test"))
+
+    assert (window.rows, window.batches) == (120, 3)
+    assert window.ended_at > window.started_at
+    assert window.events_per_second == pytest.approx(120 / window.seconds)
+
+
+# --- latency from the silver tables --------------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 1, 5, 6, 0, 0)
+SILVER = StructType([StructField("silver_app_id", StringType()), StructField("silver_batch_id", LongType()),
+                     StructField("kafka_timestamp", TimestampType())])
+AUDIT = StructType([StructField("app_id", StringType()), StructField("batch_id", LongType()),
+                    StructField("silver_committed_at", TimestampType())])
+
+
+def seconds_after(s: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=s)
+
+
+def test_latency_is_silver_commit_minus_produce_time_over_the_steady_part_only(bench, spark, tmp_path):
+    silver, audit = str(tmp_path / "silver"), str(tmp_path / "audit")
+    spark.createDataFrame([
+        ("dev-silver", 0, seconds_after(0)),    # warm-up: produced before 06:00:05, left out (latency 30 s)
+        ("dev-silver", 1, seconds_after(10)),   # latency 2 s
+        ("dev-silver", 1, seconds_after(11)),   # latency 1 s
+        ("dev-silver", 2, seconds_after(12)),   # latency 4 s
+        ("dev-silver", 2, seconds_after(13)),   # latency 3 s
+        ("other-app", 1, seconds_after(12)),    # another writer's batch 1: its own commit time (latency 8 s)
+    ], SILVER).write.format("delta").save(silver)
+    spark.createDataFrame([
+        ("dev-silver", 0, seconds_after(30)), ("dev-silver", 1, seconds_after(12)),
+        ("dev-silver", 2, seconds_after(16)), ("other-app", 1, seconds_after(20)),
+    ], AUDIT).write.format("delta").save(audit)
+
+    latencies = bench.measurements.silver_visible_latency(spark, silver, audit)
+    summary = bench.measurements.latency_summary(latencies, seconds_after(5), seconds_after(60))
+
+    assert sorted(r.latency_s for r in latencies.collect()) == [1.0, 2.0, 3.0, 4.0, 8.0, 30.0]
+    assert summary == {"events": 5, "p50_s": 3.0, "p95_s": 7.2, "max_s": 8.0}
+    with pytest.raises(bench.measurements.MeasurementError, match="found none"):
+        bench.measurements.latency_summary(latencies, seconds_after(100), seconds_after(200))
+
+
+# --- what the benchmark writes -------------------------------------------------------------------------------
+
+def test_markdown_table_formats_numbers_and_keeps_the_column_order(bench):
+    table = bench.measurements.markdown_table(
+        [{"case": "pt-1s", "events_per_s": 123456.0, "p95_s": 4.25, "rows": 500000, "kept_up": True},
+         {"case": "pt-5s", "events_per_s": 99.5, "p95_s": None, "rows": 7, "kept_up": False}],
+        columns=("case", "rows", "events_per_s", "p95_s", "kept_up"))
+
+    assert table.splitlines() == [
+        "| case | rows | events_per_s | p95_s | kept_up |",
+        "|---|---|---|---|---|",
+        "| pt-1s | 500,000 | 123,456 | 4.25 | True |",
+        "| pt-5s | 7 | 99.50 |  | False |",
+    ]
+
+
+def test_results_json_round_trips_and_the_docs_keep_their_hand_written_text(bench, tmp_path):
+    start, end = bench.measurements.GENERATED_START, bench.measurements.GENERATED_END
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Title\n\nwritten by hand\n\n{start}\nold table\n{end}\n\nfooter\n")
+
+    path = bench.measurements.write_json(tmp_path / "results" / "x.json",
+                                         {"summary": {"latency_p95_s": 4.2}, "at": dt.date(2026, 1, 5)})
+    doc.write_text(bench.measurements.replace_generated_section(doc.read_text(), "| new | table |\n"))
+
+    assert json.loads(path.read_text()) == {"summary": {"latency_p95_s": 4.2}, "at": "2026-01-05"}
+    assert doc.read_text() == f"# Title\n\nwritten by hand\n\n{start}\n| new | table |\n{end}\n\nfooter\n"
+    with pytest.raises(bench.measurements.MeasurementError, match="found 0 and 0"):
+        bench.measurements.replace_generated_section("no markers", "x")
+
+
+def test_summary_compares_streaming_with_the_faster_ceiling_and_judges_both_bars(script):
+    throughput = [
+        {"mode": "batch (ceiling)", "events_per_s": 90_000},   # first ceiling run: cold JVM
+        {"mode": "streaming", "trigger": "availableNow", "max_offsets_per_trigger": 10_000, "events_per_s": 60_000},
+        {"mode": "streaming", "trigger": "availableNow", "max_offsets_per_trigger": 250_000, "events_per_s": 80_000},
+        {"mode": "batch (ceiling)", "events_per_s": 100_000},  # the faster one is the ceiling
+    ]
+    latency = [{"case": script.HEADLINE_LATENCY_CASE, "achieved_rate": 4_998, "p50_s": 4.0, "p95_s": 11.5,
+                "max_s": 13.0, "kept_up": True}]
+
+    summary = script.summarize(throughput, latency)
+
+    assert summary["batch_ceiling_events_per_s"] == 100_000
+    assert summary["streaming_best_setting"] == "availableNow, maxOffsetsPerTrigger=250000"
+    assert (summary["streaming_to_ceiling_ratio"], summary["throughput_bar_met"]) == (0.8, True)
+    assert (summary["latency_p95_s"], summary["latency_bar_met"]) == (11.5, False)
+
+
+# --- the Kafka -> bronze runs themselves, on a tiny backlog --------------------------------------------------
+
+@pytest.mark.kafka
+def test_streaming_and_batch_backlog_runs_write_every_event_once(bench, spark, kafka, unique_topic, tmp_path):
+    bootstrap = kafka.client_config()["bootstrap_servers"]
+    bench.workloads.create_topic(unique_topic, {"bootstrap_servers": bootstrap}, partitions=2)
+    assert bench.kafka_load.preload_topic(bootstrap, unique_topic, events=300, seed=5) == 300
+    listener = BatchMetricsListener()
+    spark.streams.addListener(listener)
+    try:
+        progress = bench.workloads.ProgressLog(listener)
+        streamed = bench.workloads.stream_backlog_to_bronze(
+            spark, bench.workloads.pipeline_config(tmp_path / "capped", bootstrap, unique_topic, 100),
+            "availableNow", progress, expected_rows=300, timeout_s=180)
+    finally:
+        spark.streams.removeListener(listener)
+    ceiling = bench.workloads.batch_backlog_to_bronze(
+        spark, bench.workloads.pipeline_config(tmp_path / "ceiling", bootstrap, unique_topic, 100), 300)
+
+    assert (streamed["rows"], streamed["batches"]) == (300, 3)  # 300 events, at most 100 per trigger
+    assert streamed["events_per_s"] == round(300 / streamed["seconds"])
+    assert (ceiling["rows"], ceiling["batches"]) == (300, 1)
+
+
+@pytest.mark.kafka
+def test_a_missing_row_fails_the_run_instead_of_giving_a_rate(bench, spark, kafka, unique_topic, tmp_path):
+    bootstrap = kafka.client_config()["bootstrap_servers"]
+    bench.workloads.create_topic(unique_topic, {"bootstrap_servers": bootstrap}, partitions=1)
+    bench.kafka_load.preload_topic(bootstrap, unique_topic, events=20, seed=6)
+    config = bench.workloads.pipeline_config(tmp_path / "short", bootstrap, unique_topic, 100)
+
+    with pytest.raises(bench.workloads.BenchmarkRunError, match="expected 21 bronze rows, found 20"):
+        bench.workloads.batch_backlog_to_bronze(spark, config, expected_rows=21)
+
+
+def test_steady_production_reports_its_achieved_rate(bench):
+    finished = bench.kafka_load.SteadyProduction(requested_rate=5_000, sent=50_000, first_send_epoch_s=1_000.0,
+                                                 last_send_epoch_s=1_010.5)
+    nothing_sent = bench.kafka_load.SteadyProduction(5_000, 0, 1_000.0, 1_000.0)
+
+    assert finished.achieved_rate == pytest.approx(50_000 / 10.5)
+    assert nothing_sent.achieved_rate == 0.0  # no span: no rate, never a division by zero
