@@ -103,17 +103,19 @@ def measure_throughput(spark: Any, bootstrap: str, work: Path, events: int, part
 
 
 def measure_latency(spark: Any, bootstrap: str, work: Path, partitions: int, rate: int, seconds: float,
-                    warmup_s: float, progress: ProgressLog, cases: tuple[SteadyCase, ...]) -> list[dict[str, Any]]:
+                    warmup_s: float, progress: ProgressLog, cases: tuple[SteadyCase, ...],
+                    drain_timeout_s: float = 45.0) -> list[dict[str, Any]]:
     warm_up = pipeline_config(work / "steady-warm-up", bootstrap, "bench.steady-warm-up",
                               WARM_UP_CASE.max_offsets_per_trigger)
     print("warm-up (not reported):", run_steady_pipeline(spark, warm_up, partitions, WARM_UP_CASE, rate, 15.0, 5.0,
-                                                          seed=99, progress=progress), flush=True)
+                                                          seed=99, progress=progress,
+                                                          drain_timeout_s=drain_timeout_s), flush=True)
     rows = []
     for index, case in enumerate(cases, start=1):
         config = pipeline_config(work / f"steady-{index}", bootstrap, f"bench.steady-{index}",
                                  case.max_offsets_per_trigger)
         rows.append(run_steady_pipeline(spark, config, partitions, case, rate, seconds, warmup_s, seed=100 + index,
-                                        progress=progress))
+                                        progress=progress, drain_timeout_s=drain_timeout_s))
         print(rows[-1], flush=True)
     return rows
 
@@ -191,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-s", type=float, default=10.0, help="latency ignores events produced before this")
     parser.add_argument("--only", choices=("throughput", "latency"), help="run one half (development)")
     parser.add_argument("--latency-cases", default="", help="comma-separated case labels (default: all)")
+    parser.add_argument("--drain-timeout-s", type=float, default=45.0,
+                        help="after production stops, wait this long for silver to catch up")
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     parser.add_argument("--docs", type=Path, default=HERE.parent / "docs" / "benchmarks.md",
                         help="markdown file whose generated section is refreshed ('' to skip)")
@@ -209,13 +213,14 @@ def main(argv: list[str] | None = None) -> int:
                                          THROUGHPUT_CASES))
         latency = ([] if args.only == "throughput" else
                    measure_latency(spark, bootstrap, work, args.partitions, args.rate, args.seconds, args.warmup_s,
-                                   progress, selected_cases(args.latency_cases)))
+                                   progress, selected_cases(args.latency_cases), args.drain_timeout_s))
         spark.stop()
     document = {
         "benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(), "versions": versions(),
         "load_average_start": load_start, "load_average_end": load_average(),
         "settings": {"events": args.events, "partitions": args.partitions, "rate": args.rate,
-                     "seconds": args.seconds, "warmup_s": args.warmup_s, "spark": "local[2], 2 shuffle partitions",
+                     "seconds": args.seconds, "warmup_s": args.warmup_s, "drain_timeout_s": args.drain_timeout_s,
+                     "spark": "local[2], 2 shuffle partitions",
                      "kafka_listener": "PLAINTEXT"},
         "summary": summarize(throughput, latency), "throughput_runs": throughput, "latency_runs": latency,
     }
