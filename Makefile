@@ -27,7 +27,7 @@ $(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyp
 	@test -n "$(PYTHON)" || { echo "expected python3.11 or python3 on PATH, found neither"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e 'tools[dev]' $(addprefix -e ./,$(FOLDERS))
+	$(PY) -m pip install -q -c constraints.txt -e 'tools[dev]' $(foreach f,$(FOLDERS),-e './$(f)[dev]')
 	@touch $@
 
 $(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/maven-settings.xml

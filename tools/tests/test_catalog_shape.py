@@ -63,3 +63,22 @@ def test_this_repository_has_the_catalog_shape():
     tracked_folders = {path.split("/")[0] for path in tracked.splitlines()}
     # folders still being written (untracked) are judged once they are committed
     assert [f for f in check(REPO_ROOT) if f.split(":")[0].split("/")[0] in tracked_folders] == []
+
+
+def test_test_imports_missing_from_the_folders_pyproject_are_reported(tmp_path):
+    git_init(tmp_path)
+    folder = make_pattern_folder(tmp_path, "01-alpha", "alpha")
+    (folder / "pyproject.toml").write_text('[project]\nname = "alpha"\ndependencies = ["pyyaml"]\n')
+    (folder / "tests" / "helpers.py").write_text("VALUE = 1\n")
+    (folder / "tests" / "test_x.py").write_text(
+        "import os\nimport yaml\nimport alpha\nimport helpers\n"
+        "import pytest\nimport confluent_kafka\nimport not_installed_anywhere\n"
+    )
+
+    findings = check(tmp_path)
+
+    # stdlib, declared (yaml), the folder's own modules are fine; pytest is required by nothing declared here
+    assert [f.split(" imports ")[1].split(" ")[0].rstrip(",") for f in findings] == [
+        "'confluent_kafka'", "'not_installed_anywhere'", "'pytest'"]
+    assert "add it to the `dev` extra" in findings[0]
+    assert "no installed distribution provides" in findings[1]

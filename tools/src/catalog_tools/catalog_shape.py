@@ -2,6 +2,7 @@
 
 * every pattern folder has README.md, pyproject.toml, src/, examples/ and tests/ with test files;
 * nothing under a folder's src/ imports ``catalog_tools`` or a sibling folder's package;
+* every third-party import in its tests/, examples/ and benchmarks/ is declared in its pyproject;
 * no run-time artifact (Delta logs, checkpoints, warehouses, jars, keystores, keys) is tracked.
 
 Example::
@@ -11,11 +12,12 @@ Example::
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from catalog_tools.declared_imports import imported_modules, undeclared_imports
 
 PATTERN_FOLDER = re.compile(r"^\d\d-[a-z0-9-]+$")
 REQUIRED_ENTRIES = ("README.md", "pyproject.toml", "src", "examples", "tests")
@@ -36,24 +38,13 @@ def packages_of(folder: Path) -> set[str]:
     return {p.name for p in src.iterdir() if (p / "__init__.py").exists()} if src.is_dir() else set()
 
 
-def imported_top_level_modules(py_file: Path) -> set[str]:
-    tree = ast.parse(py_file.read_text(encoding="utf-8"), filename=str(py_file))
-    modules: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules.add(node.module.split(".")[0])
-    return modules
-
-
 def folder_findings(folder: Path, sibling_packages: set[str]) -> list[str]:
     findings = [f"{folder.name}: missing {entry}" for entry in REQUIRED_ENTRIES if not (folder / entry).exists()]
     if (folder / "tests").is_dir() and not any((folder / "tests").rglob("test_*.py")):
         findings.append(f"{folder.name}: tests/ holds no test_*.py")
     forbidden = SHARED_PACKAGES | sibling_packages
     for py_file in sorted((folder / "src").rglob("*.py")) if (folder / "src").is_dir() else []:
-        bad = imported_top_level_modules(py_file) & forbidden
+        bad = imported_modules(py_file) & forbidden
         if bad:
             findings.append(f"{py_file}: src imports {sorted(bad)}; src may import only third-party libraries")
     return findings
@@ -80,6 +71,7 @@ def check(root: Path) -> list[str]:
     for folder in folders:
         siblings = set().union(*(p for f, p in packages.items() if f != folder))
         findings += folder_findings(folder, siblings)
+        findings += undeclared_imports(folder, root / "tools")
     return findings + tracked_artifact_findings(root)
 
 
