@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from catalog_tools.kafka_broker import BrokerSettings, KafkaBroker, KafkaUser, generated_user, start_broker
+from catalog_tools.kafka_io import KafkaMessage, create_topic, grant_acls, produce_messages
 from kafka_auth_patterns.config import KafkaClientConfig, client_config_from_dict
 from kafka_auth_patterns.secrets import EnvironmentSecretProvider
 
@@ -73,3 +74,20 @@ def broker_config(
     text = yaml_config(bootstrap or broker.sasl_ssl_bootstrap, user, mechanism, protocol,
                        ca if protocol.endswith("SSL") else None)
     return config_from_yaml(text, password or "")
+
+
+READINGS = [
+    KafkaMessage(b"press-07", b'{"machine":"press-07","temperature_c":71.5}'),  # normal reading
+    KafkaMessage(b"press-07", b'{"machine":"press-07","temperature_c":72.0}'),  # same machine, next reading
+    KafkaMessage(b"oven-02", b'{"machine":"oven-02","temperature_c":181.0}'),  # second machine
+]
+
+
+@pytest.fixture
+def tricky_user_topic(secured_broker, unique_topic):
+    """A topic with three readings that the tricky-password user may read (topic and any group)."""
+    create_topic(unique_topic, secured_broker.client_config())
+    grant_acls(f"User:{TRICKY_USER}", "TOPIC", unique_topic, ["READ", "DESCRIBE"], secured_broker.client_config())
+    grant_acls(f"User:{TRICKY_USER}", "GROUP", "*", ["READ"], secured_broker.client_config())
+    produce_messages(READINGS, unique_topic, secured_broker.client_config())
+    return unique_topic

@@ -7,26 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog_tools.kafka_io import KafkaMessage, create_topic, grant_acls, produce_messages
 from kafka_auth_patterns.dialects import kafka_python_kwargs, spark_kafka_options
 from kafka_auth_patterns.spark_ingest import SparkKafkaOptionsError, kafka_topic_to_delta, read_kafka_topic
-from tests.conftest import TRICKY_PASSWORD, TRICKY_USER, broker_config
-
-READINGS = [
-    KafkaMessage(b"press-07", b'{"machine":"press-07","temperature_c":71.5}'),  # normal reading
-    KafkaMessage(b"press-07", b'{"machine":"press-07","temperature_c":72.0}'),  # same machine, next reading
-    KafkaMessage(b"oven-02", b'{"machine":"oven-02","temperature_c":181.0}'),  # second machine
-]
-
-
-@pytest.fixture
-def tricky_user_topic(secured_broker, unique_topic):
-    """A topic with three readings that the tricky-password user may read (topic and any group)."""
-    create_topic(unique_topic, secured_broker.client_config())
-    grant_acls(f"User:{TRICKY_USER}", "TOPIC", unique_topic, ["READ", "DESCRIBE"], secured_broker.client_config())
-    grant_acls(f"User:{TRICKY_USER}", "GROUP", "*", ["READ"], secured_broker.client_config())
-    produce_messages(READINGS, unique_topic, secured_broker.client_config())
-    return unique_topic
+from tests.conftest import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
 
 
 def test_hand_built_jaas_string_breaks_on_the_password(spark, secured_broker, tricky_user_topic):
