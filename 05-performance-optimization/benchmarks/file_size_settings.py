@@ -10,7 +10,9 @@ The same ``--appends`` appends of ``--rows-per-append`` generated sensor reading
 - ``delta.targetFileSize``: the Databricks property, recorded as accepted or refused.
 
 For each: files and bytes in the final snapshot, total write time, OPTIMIZE time, and the time of
-a full scan (sum of a column over every row). Writes results/file_size_settings.json and .md. Run it:
+a full scan (sum of a column over every row). Before the first setting, two appends, an OPTIMIZE
+and a scan run once on a throwaway table, so JIT and class loading are not charged to ``plain``.
+Writes results/file_size_settings.json and .md. Run it:
 ``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/file_size_settings.py``.
 """
 from __future__ import annotations
@@ -44,7 +46,19 @@ def create_table(spark, path: Path, template, properties: dict[str, str]) -> Non
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({assignments})")
 
 
+def warm_up(spark, scratch: Path, args) -> None:
+    """Append twice, OPTIMIZE and scan a throwaway table; nothing is recorded."""
+    path = scratch / "warm_up"
+    for append in range(2):
+        (sensor_fact(spark, args.rows_per_append, StarSchemaShape(), first_row=append * args.rows_per_append)
+         .repartition(args.partitions).write.format("delta").mode("append").save(str(path)))
+    compact(spark, str(path))
+    spark.read.format("delta").load(str(path)).selectExpr("sum(units_produced)").first()
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def measure_setting(spark, scratch: Path, name: str, args) -> dict:
+    load_1m = os.getloadavg()[0]
     path = scratch / name.replace(" ", "_").replace("+", "and")
     create_table(spark, path, sensor_fact(spark, 1, StarSchemaShape()), SETTINGS[name])
     started = time.monotonic()
@@ -64,7 +78,7 @@ def measure_setting(spark, scratch: Path, name: str, args) -> dict:
     rows = spark.read.format("delta").load(str(path)).count()
     if rows != args.appends * args.rows_per_append:
         raise SystemExit(f"{name}: expected {args.appends * args.rows_per_append} rows, found {rows}")
-    return {"setting": name, "honoured": "", "files": files.num_files,
+    return {"setting": name, "load_avg_1m_at_start": round(load_1m, 2), "honoured": "", "files": files.num_files,
             "avg_file_kib": round(files.average_file_bytes / 1024, 1), "table_bytes": files.size_bytes,
             "write_s": round(write_s, 2), "optimize_s": round(optimize_s, 2), "full_scan_s": round(scan_s, 2),
             "units_total": total}
@@ -78,7 +92,8 @@ def target_file_size_outcome(spark, scratch: Path) -> dict:
         outcome = "accepted"
     except AnalysisException as error:
         outcome = "refused: " + str(error).splitlines()[0][:90]
-    return {"setting": "delta.targetFileSize", "honoured": outcome, "files": "", "avg_file_kib": "",
+    return {"setting": "delta.targetFileSize", "load_avg_1m_at_start": "", "honoured": outcome, "files": "",
+            "avg_file_kib": "",
             "table_bytes": "", "write_s": "", "optimize_s": "", "full_scan_s": "", "units_total": ""}
 
 
@@ -93,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-05-files-"))
     spark = local_spark(scratch / "spark", app_name="file-size-settings", shuffle_partitions=8)
     try:
+        warm_up(spark, scratch, args)
         rows = [measure_setting(spark, scratch, name, args) for name in SETTINGS]
         for row in rows:  # honoured = measurably fewer files than the same appends with nothing set
             row["honoured"] = "baseline" if row["setting"] == "plain" else (

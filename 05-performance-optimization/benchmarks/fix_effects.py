@@ -1,47 +1,55 @@
 """Benchmark: each bad job against its fix, measured by the analyzer on the live Spark REST API.
 
-For every pair it records total shuffle bytes, the worst stage's max/median task time and
-max/median shuffle read, wall time, and the analyzer's findings. Writes results/fix_effects.json
-and .md. Run it: ``make bench FOLDER=05-performance-optimization``.
+For every case it records wall time, total shuffle bytes, the reduce (join or aggregation) stage's
+shuffle read bytes and task count, that stage's max/median task time (from the REST API's
+``taskSummary`` quantiles) and max/median shuffle read, and the analyzer's findings. When a case
+has no stage that reads shuffle data (a broadcast join, a coalesce), the widest stage is
+described instead. The 1-minute load average is recorded at the start and per case.
+Writes results/fix_effects.json and .md. Run it:
+``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/fix_effects.py``
+(``make bench FOLDER=05-performance-optimization`` runs it and compares with benchmarks/baseline/).
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
-from spark_performance_analyzer import analyze, load_from_rest_api, scenarios
+from spark_performance_analyzer import SparkRestClient, analyze, load_from_rest_api, partition_scenarios, scenarios
 from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
-
-
-def ratio(stage, metric: str) -> float:
-    median = stage.median(metric)
-    return stage.maximum(metric) / median if median else 0.0
+from spark_performance_analyzer.task_distribution import load_task_distribution
 
 
 def measure(spark, group: str, run) -> dict:
+    load_1m = os.getloadavg()[0]
     started = time.monotonic()
     run()
     wall_s = time.monotonic() - started
     app = load_from_rest_api(spark.sparkContext.uiWebUrl, spark.sparkContext.applicationId).for_job_group(group)
-    reducers = [s for s in app.stages if s.total("shuffle_read_bytes") > 0] or app.stages
-    widest = max(reducers, key=lambda s: s.num_tasks)
+    reducers = [s for s in app.stages if s.total("shuffle_read_bytes") > 0]
+    widest = max(reducers or app.stages, key=lambda s: s.num_tasks)
+    tasks = load_task_distribution(SparkRestClient(spark.sparkContext.uiWebUrl), app.app_id, widest.stage_id,
+                                   widest.attempt_id)
     return {
-        "job": group,
-        "wall_s": round(wall_s, 2),
+        "job": group, "load_avg_1m": round(load_1m, 2), "wall_s": round(wall_s, 2),
         "shuffle_bytes": int(sum(s.total("shuffle_write_bytes") for s in app.stages)),
-        "max_median_task_time": round(ratio(widest, "duration_ms"), 2),
-        "max_median_shuffle_read": round(ratio(widest, "shuffle_read_bytes"), 2),
+        "reduce_stage_shuffle_read_bytes": int(sum(s.total("shuffle_read_bytes") for s in reducers)),
+        "reduce_stage_tasks": widest.num_tasks if reducers else 0,
+        "max_median_task_time": round(tasks.max_over_median("duration"), 2),
+        "max_median_shuffle_read": round(tasks.max_over_median("shuffleReadMetrics.readBytes"), 2),
         "findings": ", ".join(sorted({f.kind for f in analyze(app, LAPTOP_THRESHOLDS)})) or "none",
     }
 
 
-def summary_of(rows: list[dict], join_rows: int) -> dict:
+def summary_of(rows: list[dict], join_rows: int, load_1m: float) -> dict:
     """Run settings plus each case's wall time and shuffle bytes, the figures a baseline compares."""
-    summary: dict = {"rows_per_join_job": join_rows, "shuffle_partitions": 8, "local_cores": 2}
+    summary: dict = {"rows_per_join_job": join_rows, "shuffle_partitions": 8, "local_cores": 2,
+                     "load_avg_1m_at_start": round(load_1m, 2)}
     for row in rows:
         slug = row["job"].replace("-", "_")
         summary[f"{slug}_wall_s"] = row["wall_s"]
@@ -49,36 +57,52 @@ def summary_of(rows: list[dict], join_rows: int) -> dict:
     return summary
 
 
+def cases(spark, rows: int, scratch: Path) -> list[tuple[str, str, object]]:
+    """(label, job group, run) for every bad job and its fix, in the order they are measured."""
+    return [
+        ("skewed join", "skewed-join", lambda: scenarios.run_skewed_join(spark, "skewed-join", rows)),
+        ("salted join (hot key, 32 salts)", "salted-join", lambda: scenarios.run_salted_join(
+            spark, "salted-join", rows)),
+        ("AQE skew join", "aqe-skew-join", lambda: scenarios.run_aqe_skew_join(spark, "aqe-skew-join", rows)),
+        ("sort-merge join, 100-row side", "shuffled-small-join", lambda: scenarios.run_shuffled_small_join(
+            spark, "shuffled-small-join", rows)),
+        ("broadcast join (hint)", "broadcast-small-join", lambda: scenarios.run_broadcast_small_join(
+            spark, "broadcast-small-join", rows)),
+        ("broadcast join (threshold 10 MB)", "broadcast-by-threshold", lambda: scenarios.run_broadcast_by_threshold(
+            spark, "broadcast-by-threshold", rows)),
+        ("aggregation, 200 fixed partitions", "fixed-partitions",
+         lambda: partition_scenarios.run_aggregation_with_fixed_partitions(spark, "fixed-partitions", rows)),
+        ("aggregation, AQE coalescing", "aqe-coalesced",
+         lambda: partition_scenarios.run_aggregation_with_aqe_coalescing(spark, "aqe-coalesced", rows)),
+        ("repartition(4) before write", "repartition-write", lambda: partition_scenarios.run_repartition_before_write(
+            spark, str(scratch / "repartitioned"), "repartition-write", rows)),
+        ("coalesce(4) before write", "coalesce-write", lambda: partition_scenarios.run_coalesce_before_write(
+            spark, str(scratch / "coalesced"), "coalesce-write", rows)),
+        ("explode 40-key map", "explode", lambda: scenarios.run_explode_blow_up(
+            spark, str(scratch / "src"), str(scratch / "exploded"), "explode")),
+        ("getItem 40 keys", "get-item", lambda: scenarios.run_get_item_flattening(
+            spark, str(scratch / "src"), str(scratch / "flat"), "get-item")),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3_000_000)
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
-    spark = local_spark(Path(tempfile.mkdtemp(prefix="bench-05-")), ui=True, app_name="fix-effects")
-    scratch = Path(tempfile.mkdtemp(prefix="bench-05-data-"))
-    scenarios.run_healthy_aggregation(spark, group="warm-up")
-    pairs = [
-        ("skewed join", lambda: scenarios.run_skewed_join(spark, "skewed-join", args.rows)),
-        ("salted join", lambda: scenarios.run_salted_join(spark, "salted-join", args.rows)),
-        ("AQE skew join", lambda: scenarios.run_aqe_skew_join(spark, "aqe-skew-join", args.rows)),
-        ("sort-merge join, 100-row side", lambda: scenarios.run_shuffled_small_join(
-            spark, "shuffled-small-join", args.rows)),
-        ("broadcast join", lambda: scenarios.run_broadcast_small_join(spark, "broadcast-small-join", args.rows)),
-        ("explode 40-key map", lambda: scenarios.run_explode_blow_up(
-            spark, str(scratch / "src"), str(scratch / "exploded"), "explode")),
-        ("getItem 40 keys", lambda: scenarios.run_get_item_flattening(
-            spark, str(scratch / "src"), str(scratch / "flat"), "get-item")),
-    ]
-    groups = ["skewed-join", "salted-join", "aqe-skew-join", "shuffled-small-join", "broadcast-small-join",
-              "explode", "get-item"]
+    load_1m = os.getloadavg()[0]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-05-fixes-"))
+    spark = local_spark(scratch / "spark", ui=True, app_name="fix-effects")
     rows = []
-    for (label, run), group in zip(pairs, groups, strict=True):
-        row = {"case": label, **measure(spark, group, run)}
-        rows.append(row)
-        print(row)
-    spark.stop()
-    summary = summary_of(rows, args.rows)
-    json_path, md_path = write_results(args.results_dir, "fix_effects", summary, rows)
+    try:
+        scenarios.run_skewed_join(spark, "warm-up", 300_000)  # JIT and class loading, not measured
+        for label, group, run in cases(spark, args.rows, scratch):
+            rows.append({"case": label, **measure(spark, group, run)})
+            print(rows[-1], flush=True)
+    finally:
+        spark.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    json_path, md_path = write_results(args.results_dir, "fix_effects", summary_of(rows, args.rows, load_1m), rows)
     print(f"wrote {json_path} and {md_path}")
     return 0
 

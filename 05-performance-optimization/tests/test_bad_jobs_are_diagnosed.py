@@ -5,8 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from spark_performance_analyzer import analyze, load_from_event_log
 from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
+from spark_performance_analyzer.cli import main as analyze_cli
 from spark_performance_analyzer.scenarios import (
     run_accidental_cartesian,
     run_explode_blow_up,
@@ -27,6 +30,28 @@ def explain(findings) -> str:
     return "\n".join(f"{f.headline()}: {f.evidence}" for f in findings) or "no findings"
 
 
+def assert_each_recommendation_names_metric_threshold_and_fix(findings) -> None:
+    """The recommendation engine's contract: metric, the threshold it crossed, and the fix."""
+    assert findings
+    for finding in findings:
+        assert finding.metric and finding.fix, finding
+        assert finding.crossed(), f"{finding.headline()} does not cross its own threshold"
+        assert f"{finding.metric} = " in finding.headline()
+        assert f"threshold {finding.comparison} " in finding.headline()
+
+
+@pytest.fixture(scope="module")
+def spill_event_log(tmp_path_factory) -> Path:
+    """Run examples/spill_job.py (512 MiB, memory.fraction 0.05) in its own process; return its event log."""
+    completed = subprocess.run(
+        [sys.executable, str(FOLDER / "examples" / "spill_job.py"),
+         "--event-log-dir", str(tmp_path_factory.mktemp("events"))],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return Path(completed.stdout.strip().splitlines()[-1])
+
+
 def test_healthy_job_has_no_findings(spark, findings_for):
     run_healthy_aggregation(spark, group="warm-up")  # JIT warm-up, so first-run slowness is not mistaken for skew
     run_healthy_aggregation(spark, group="healthy")
@@ -42,6 +67,7 @@ def test_skewed_join_is_reported_as_skew(spark, findings_for):
     findings = findings_for("skewed-join")
 
     assert kinds(findings) == {"skew"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
     assert findings[0].value >= LAPTOP_THRESHOLDS.skew_ratio
 
 
@@ -51,6 +77,7 @@ def test_shuffle_join_with_a_tiny_side_is_reported_as_avoidable_shuffle(spark, f
     findings = findings_for("shuffled-small-join")
 
     assert kinds(findings) == {"avoidable shuffle"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
     assert "broadcast" in findings[0].fix
 
 
@@ -60,6 +87,7 @@ def test_many_tiny_output_files_are_reported(spark, findings_for, tmp_path):
     findings = findings_for("many-small-files")
 
     assert kinds(findings) == {"small files"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
     assert len(list((tmp_path / "tiny").glob("*.parquet"))) == 64
 
 
@@ -69,6 +97,7 @@ def test_explode_of_a_map_column_is_reported_as_blow_up(spark, findings_for, tmp
     findings = findings_for("explode")
 
     assert kinds(findings) == {"explode blow-up"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
     assert findings[0].value == 40.0  # 40 map keys: each row became 40
 
 
@@ -78,17 +107,20 @@ def test_forgotten_join_condition_is_reported_as_cartesian_product(spark, findin
     findings = findings_for("cartesian")
 
     assert kinds(findings) == {"cartesian product"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
 
 
-def test_spill_under_small_memory_is_found_from_the_event_log(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, str(FOLDER / "examples" / "spill_job.py"), "--event-log-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    event_log = Path(completed.stdout.strip().splitlines()[-1])
-
-    findings = analyze(load_from_event_log(event_log).for_job_group("spill"), LAPTOP_THRESHOLDS)
+def test_spill_under_small_memory_is_found_from_the_event_log(spill_event_log):
+    findings = analyze(load_from_event_log(spill_event_log).for_job_group("spill"), LAPTOP_THRESHOLDS)
 
     assert kinds(findings) == {"spill"}, explain(findings)
-    assert findings[0].value > 0
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
+
+
+def test_cli_reports_the_spill_from_the_finished_application_event_log(spill_event_log, capsys):
+    code = analyze_cli(["--event-log", str(spill_event_log), "--job-group", "spill", "--laptop"])
+
+    report = capsys.readouterr().out
+    assert code == 1  # findings
+    assert "spill (disk bytes spilled = " in report and "threshold > 0)" in report
+    assert "fix: give each task less data" in report

@@ -6,8 +6,11 @@ import pytest
 from spark_performance_analyzer.sizing import (
     GIB,
     MIB,
+    TIB,
     InvalidSizingInputError,
+    driver_memory_plan,
     partition_plan,
+    target_file_plan,
     task_memory_plan,
 )
 
@@ -44,3 +47,29 @@ def test_cached_data_protects_part_of_usable_memory_from_execution():
 def test_impossible_inputs_raise_a_named_error(kwargs, message):
     with pytest.raises(InvalidSizingInputError, match=message):
         task_memory_plan(**kwargs)
+
+
+@pytest.mark.parametrize("table_bytes, target_mib, files", [
+    (500 * GIB, 256, 2_000),        # small table: 256 MiB files
+    (5 * TIB, 508, 10_324),         # 2.56..10 TiB: linear between 256 MiB and 1 GiB
+    (20 * TIB, 1024, 20_480),       # large table: 1 GiB files
+])
+def test_target_file_size_grows_with_the_table(table_bytes, target_mib, files):
+    plan = target_file_plan(table_bytes)
+
+    assert round(plan.target_file_bytes / MIB) == target_mib
+    assert plan.files == files
+    assert plan.steps[-1].endswith(f"= {files:,} files after OPTIMIZE")
+
+
+def test_driver_heap_is_the_sum_of_what_it_holds_at_once():
+    plan = driver_memory_plan(largest_broadcast_mib=200, max_result_mib=1024, scheduler_mib=512)
+
+    assert plan.heap_mib == 300 + 2 * 200 + 1024 + 512
+    assert plan.steps[0].endswith("= 2,236 MiB driver heap")
+    assert plan.steps[1] == "set spark.driver.memory=2236m and spark.driver.maxResultSize=1024m"
+
+
+def test_a_negative_broadcast_size_is_refused():
+    with pytest.raises(InvalidSizingInputError, match="largest_broadcast_mib: expected 0 or more, got -1"):
+        driver_memory_plan(largest_broadcast_mib=-1)

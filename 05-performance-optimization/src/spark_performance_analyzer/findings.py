@@ -1,14 +1,20 @@
-"""A finding: which stage, which metric, the value, the threshold it crossed, and the fix.
+"""A finding: which stage, which metric, the value, the threshold it crossed (and which way), and the fix.
 
 Example::
 
-    >>> Finding("skew", 4, "max/median task duration", 9.5, 5.0, "one task ran 9.5x the median",
-    ...         "salt the join key or enable AQE skew join").headline()
-    'stage 4: skew (max/median task duration = 9.5, threshold 5.0)'
+    >>> finding = Finding("skew", 4, "max/median task duration", 9.5, 5.0, "one task ran 9.5x the median",
+    ...                   "salt the join key or enable AQE skew join")
+    >>> finding.headline()
+    'stage 4: skew (max/median task duration = 9.5, threshold >= 5)'
+    >>> finding.crossed()
+    True
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+
+COMPARISONS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 @dataclass(frozen=True)
@@ -20,10 +26,16 @@ class Finding:
     threshold: float
     evidence: str
     fix: str
+    comparison: str = ">="  # how ``value`` crossed ``threshold``: one of COMPARISONS
+
+    def crossed(self) -> bool:
+        """True when ``value`` is on the bad side of ``threshold``, the rule that raised the finding."""
+        return COMPARISONS[self.comparison](self.value, self.threshold)
 
     def headline(self) -> str:
         where = f"stage {self.stage_id}" if self.stage_id is not None else "plan"
-        return f"{where}: {self.kind} ({self.metric} = {_number(self.value)}, threshold {_number(self.threshold)})"
+        return (f"{where}: {self.kind} ({self.metric} = {_number(self.value)}, "
+                f"threshold {self.comparison} {_number(self.threshold)})")
 
 
 def _number(value: float) -> str:

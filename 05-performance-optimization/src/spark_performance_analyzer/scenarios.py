@@ -9,7 +9,7 @@ Example::
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession
@@ -64,14 +64,20 @@ def run_skewed_join(spark: SparkSession, group: str = "skewed-join", rows: int =
 
 
 def run_salted_join(spark: SparkSession, group: str = "salted-join", rows: int = 1_000_000,
-                    salt_buckets: int = 8) -> None:
-    """The same join with every key split into ``salt_buckets`` sub-keys: the fix for skew.
+                    salt_buckets: int = 32, hot_keys: Sequence[int] = (0,)) -> None:
+    """The same join with each hot key split into ``salt_buckets`` sub-keys: the fix for skew.
 
-    The large side gets a random salt; the other side is replicated once per salt value.
+    Rows of a hot key get a random salt in ``[0, salt_buckets)``, every other row salt 0. On the
+    other side only the hot keys' rows are replicated, once per salt value, so the join gains
+    ``len(hot_keys) x (salt_buckets - 1)`` rows, not a copy of the table per bucket. Find the hot
+    keys with ``groupBy(key).count()`` ordered by count.
     """
     with job_group(spark, group, NO_AQE_NO_BROADCAST):
-        readings = skewed_readings(spark, rows).withColumn("salt", (F.rand(seed=3) * salt_buckets).cast("int"))
-        replicated = calibrations(spark).withColumn("salt", F.explode(F.sequence(F.lit(0), F.lit(salt_buckets - 1))))
+        is_hot = F.col("machine_key").isin(list(hot_keys))
+        readings = skewed_readings(spark, rows).withColumn(
+            "salt", F.when(is_hot, (F.rand(seed=3) * salt_buckets).cast("int")).otherwise(F.lit(0)))
+        salts = F.when(is_hot, F.sequence(F.lit(0), F.lit(salt_buckets - 1))).otherwise(F.array(F.lit(0)))
+        replicated = calibrations(spark).withColumn("salt", F.explode(salts))
         joined = readings.join(replicated, ["machine_key", "salt"])
         joined.write.format("noop").mode("overwrite").save()
 
@@ -91,6 +97,14 @@ def run_broadcast_small_join(spark: SparkSession, group: str = "broadcast-small-
     """The fix: broadcast the lookup, so no row of the large side is shuffled."""
     with job_group(spark, group, NO_AQE_NO_BROADCAST):
         joined = _readings_with_lookup_key(spark, rows).join(F.broadcast(machines(spark, 100)), "machine_key")
+        joined.write.format("noop").mode("overwrite").save()
+
+
+def run_broadcast_by_threshold(spark: SparkSession, group: str = "broadcast-by-threshold", rows: int = 400_000,
+                               threshold: str = "10m") -> None:
+    """The same fix without a hint: ``autoBroadcastJoinThreshold`` above the lookup's estimated size."""
+    with job_group(spark, group, {**NO_AQE_NO_BROADCAST, "spark.sql.autoBroadcastJoinThreshold": threshold}):
+        joined = _readings_with_lookup_key(spark, rows).join(machines(spark, 100), "machine_key")
         joined.write.format("noop").mode("overwrite").save()
 
 
