@@ -1,18 +1,32 @@
-"""The benchmark's two paths, on tiny generated data: same values per reading, so the timing compares
-two ways of computing the same table."""
+"""The benchmark's pieces on tiny data, so they cannot rot: the generator has >= 40 keys from several
+machine types, both paths compute the same table, the cross-check sees that, runs alternate."""
 from __future__ import annotations
 
-from flatten_benchmark import generate_input, key_names, naive_flatten, progressive_flatten
+from extension_generator import MACHINE_TYPE_KEYS, distinct_keys, generate_readings
+from flatten_benchmark import NAIVE, PROGRESSIVE, cross_check, naive_flatten, progressive_flatten, schedule
 
 
-def test_naive_pivot_and_getitem_extraction_produce_the_same_values(spark):
-    readings = generate_input(spark, rows=30, keys=6, keys_per_row=3)
-    keys = key_names(6)
+def test_the_generator_gives_each_machine_type_its_own_keys_and_at_least_40_in_all(spark):
+    readings = generate_readings(spark, rows=16).collect()
+    assert len(distinct_keys()) >= 40 and len(MACHINE_TYPE_KEYS) >= 5
+    for reading in readings:
+        own_keys = set(MACHINE_TYPE_KEYS[reading["machine_type"]]) | {"firmware_version", "operator_shift"}
+        assert set(reading["customExtension"]) == own_keys
 
-    naive = {row["reading_id"]: {k: row[k] for k in keys} for row in naive_flatten(readings, keys).collect()}
-    progressive = {row["reading_id"]: {k: row[k] for k in keys}
-                   for row in progressive_flatten(readings, keys).collect()}
 
-    assert len(naive) == len(progressive) == 30
+def test_naive_pivot_and_getitem_extraction_write_the_same_table(spark, tmp_path):
+    readings = generate_readings(spark, rows=24)
+    outputs = {NAIVE: str(tmp_path / "naive"), PROGRESSIVE: str(tmp_path / "progressive")}
+    naive_flatten(readings, distinct_keys()).write.format("delta").save(outputs[NAIVE])
+    progressive_flatten(readings, distinct_keys()).write.format("delta").save(outputs[PROGRESSIVE])
+
+    checks = cross_check(spark, outputs)
+
+    assert checks[NAIVE] == checks[PROGRESSIVE] and checks[NAIVE]["rows"] == 24
+    naive = {r["reading_id"]: r.asDict() for r in spark.read.format("delta").load(outputs[NAIVE]).collect()}
+    progressive = {r["reading_id"]: r.asDict() for r in spark.read.format("delta").load(outputs[PROGRESSIVE]).collect()}
     assert naive == progressive
-    assert all(sum(v is not None for v in values.values()) == 3 for values in progressive.values())
+
+
+def test_runs_alternate_between_the_paths():
+    assert schedule(3) == [PROGRESSIVE, NAIVE, NAIVE, PROGRESSIVE, PROGRESSIVE, NAIVE]
