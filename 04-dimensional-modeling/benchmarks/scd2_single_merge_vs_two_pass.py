@@ -6,14 +6,18 @@ of the dimension (deletion vectors on, as recommended for MERGE-heavy tables) an
 end; then the same batch is applied again (the rerun) and must change zero rows. Both results are
 checked with the invariant checker (not timed).
 
-Run it (from the folder): ``make bench FOLDER=04-dimensional-modeling`` or
-``../.venv/bin/python benchmarks/scd2_single_merge_vs_two_pass.py [rows]``.
+Both approaches read the same batch (a Delta table written once) in the same SparkSession with the
+same settings; the 1-minute load average is recorded at the start and before every step, because
+other jobs may share the machine. Run it under the shared benchmark lock (from the folder):
+``flock /tmp/catalog-bench.lock ../.venv/bin/python benchmarks/scd2_single_merge_vs_two_pass.py [rows]``
+(or ``make bench FOLDER=04-dimensional-modeling``).
 Writes benchmarks/results/scd2_single_merge_vs_two_pass.{json,md}.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 import tempfile
@@ -21,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -79,16 +84,46 @@ def write_change_batch(spark: SparkSession, path: str, rows: int, changed: float
     return spark.read.format("delta").load(path).count()
 
 
+def load_average_1min() -> float:
+    """The 1-minute load average (other jobs on the same cores inflate every figure)."""
+    return round(os.getloadavg()[0], 2)
+
+
 def timed(action) -> tuple[float, Any]:
     started = time.perf_counter()
     outcome = action()
     return round(time.perf_counter() - started, 2), outcome
 
 
+def merge_execution_seconds(spark: SparkSession, path: str, after_version: int) -> float:
+    """Delta's own ``executionTimeMs`` of the MERGE commits after ``after_version`` (the rest of a step
+    is staging, the insert pass, and driver work)."""
+    history = DeltaTable.forPath(spark, path).history().filter(F.col("version") > after_version)
+    merges = history.filter(F.col("operation") == "MERGE").select("operationMetrics").collect()
+    return round(sum(int(m[0].get("executionTimeMs", 0)) for m in merges) / 1000, 2)
+
+
+def latest_version(spark: SparkSession, path: str) -> int:
+    return DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
+
+
+def warm_up(spark: SparkSession, work_dir: Path, rows: int = 2_000) -> None:
+    """Run both approaches once on a small dimension (untimed), so neither pays the JVM's warm-up alone."""
+    write_seed_dimension(spark, str(work_dir / "seed"), rows)
+    write_change_batch(spark, str(work_dir / "batch"), rows, 0.10, 0.05)
+    batch = spark.read.format("delta").load(str(work_dir / "batch"))
+    for name in ("single_merge", "two_pass"):
+        shutil.copytree(work_dir / "seed", work_dir / name)
+    merge_scd2(spark, str(work_dir / "single_merge"), batch, SPEC)
+    merge_scd2_two_pass(spark, str(work_dir / "two_pass"), batch, SPEC)
+
+
 def run_benchmark(
     spark: SparkSession, work_dir: Path, rows: int, changed: float = 0.10, new: float = 0.05
 ) -> dict[str, Any]:
     """Run both approaches and the reruns; return the summary and one row per measured step."""
+    load_at_start = load_average_1min()
+    warm_up(spark, work_dir / "warm_up")
     seed, batch_path = str(work_dir / "seed"), str(work_dir / "batch")
     write_seed_dimension(spark, seed, rows)
     batch_rows = write_change_batch(spark, batch_path, rows, changed, new)
@@ -102,12 +137,15 @@ def run_benchmark(
         path = str(work_dir / name)
         shutil.copytree(seed, path)
         for step in ("first_run", "rerun_identical_input"):
+            load_before, version_before = load_average_1min(), latest_version(spark, path)
             seconds, metrics = timed(lambda path=path, apply=apply: apply(path))
             results.append(
                 {
                     "approach": name,
                     "step": step,
+                    "load_avg_1min_before": load_before,
                     "seconds": seconds,
+                    "delta_merge_execution_s": merge_execution_seconds(spark, path, version_before),
                     "rows_updated": metrics.get("num_updated_rows", 0),
                     "rows_inserted": metrics.get("num_inserted_rows", 0),
                 }
@@ -117,6 +155,8 @@ def run_benchmark(
     single, two_pass = seconds[("single_merge", "first_run")], seconds[("two_pass", "first_run")]
     rerun = seconds[("single_merge", "rerun_identical_input")]
     summary = {
+        "load_avg_1min_at_start": load_at_start,
+        "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")),
         "dimension_rows": rows,
         "batch_rows": batch_rows,
         "changed_fraction": changed,

@@ -308,3 +308,45 @@ def test_identity_surrogate_keys_are_generated_by_delta(spark, delta_path, chang
     keys = [r[0] for r in history(spark, delta_path, "machine_sk")]
     assert len(set(keys)) == 2 and all(k is not None for k in keys)
     check_invariants(spark, delta_path)
+
+
+def test_a_batch_mixing_late_new_and_replayed_changes_reads_history_only_where_needed(spark, dim_machine, changes):
+    merge_scd2(
+        spark,
+        dim_machine,
+        changes(
+            [
+                ("M1", "L1", "fw-1.0", 1200, ts(1)),
+                ("M1", "L1", "fw-2.0", 1200, ts(10)),
+                ("M2", "L1", "fw-1.0", 900, ts(1)),
+                ("M3", "L1", "fw-1.0", 900, ts(1)),
+            ]
+        ),
+        SPEC,
+    )
+    batch = changes(
+        [
+            ("M1", "L1", "fw-1.5", 1200, ts(6)),  # late: lands between day 1 and day 10
+            ("M2", "L1", "fw-1.1", 900, ts(8)),  # an ordinary newer change
+            ("M3", "L1", "fw-1.0", 900, ts(1)),  # a replay of what is stored
+            ("M4", "L2", "fw-3.0", 1500, ts(8)),  # a new machine
+        ]
+    )
+
+    result = merge_scd2(spark, dim_machine, batch, SPEC)
+    rerun = merge_scd2(spark, dim_machine, batch, SPEC)
+
+    assert history(spark, dim_machine, *VERSIONS) == [
+        ("M1", "fw-1.0", ts(1), ts(6), False),
+        ("M1", "fw-1.5", ts(6), ts(10), False),
+        ("M1", "fw-2.0", ts(10), OPEN_END, True),
+        ("M2", "fw-1.0", ts(1), ts(8), False),
+        ("M2", "fw-1.1", ts(8), OPEN_END, True),
+        ("M3", "fw-1.0", ts(1), OPEN_END, True),
+        ("M4", "fw-3.0", ts(8), OPEN_END, True),
+    ]
+    assert outcome_counts(result) == {"placed_in_history": 1, "new_version": 2, "already_applied": 1}
+    assert result.metrics["num_updated_rows"] == 2 and result.metrics["num_inserted_rows"] == 3
+    assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0
+    assert outcome_counts(rerun) == {"already_applied": 4}
+    check_invariants(spark, dim_machine)

@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 
 from manufacturing_star_schema.errors import InvalidSpecError, MissingColumnsError
 from manufacturing_star_schema.hashing import hash_key
+from manufacturing_star_schema.retail_calendar import RetailCalendarSpec, with_retail_fiscal_columns
 from manufacturing_star_schema.surrogate_keys import UNKNOWN_MEMBER_KEY
 
 FISCAL_YEAR_LABELS = ("end", "start")
@@ -35,11 +36,14 @@ def build_dim_date(
     last_day: dt.date,
     fiscal_year_start_month: int = 1,
     fiscal_year_label: str = "end",
+    retail_calendar: RetailCalendarSpec | None = None,
 ) -> DataFrame:
     """One row per day. The fiscal year starts on day 1 of ``fiscal_year_start_month``.
 
     ``fiscal_year_label="end"``: a year from Oct 2026 to Sep 2027 is FY2027 (the usual US style);
     ``"start"``: it is FY2026. ``fiscal_period`` is the month number within the fiscal year (1..12).
+    ``retail_calendar`` adds the ``retail_*`` columns of a 4-4-5 / 4-5-4 / 5-4-4 week-based fiscal
+    calendar (see ``retail_calendar.py``).
     """
     if not 1 <= fiscal_year_start_month <= 12:
         raise InvalidSpecError(f"fiscal_year_start_month: expected 1..12, got {fiscal_year_start_month}")
@@ -55,7 +59,7 @@ def build_dim_date(
         F.month("calendar_date") < fiscal_year_start_month, 1
     ).otherwise(0)
     shift_label = 1 if fiscal_year_label == "end" and fiscal_year_start_month != 1 else 0
-    return days.select(
+    dim_date = days.select(
         F.date_format("calendar_date", "yyyyMMdd").cast("int").alias("date_key"),
         "calendar_date",
         F.year("calendar_date").alias("year"),
@@ -69,6 +73,9 @@ def build_dim_date(
         ((period - 1) / 3 + 1).cast("int").alias("fiscal_quarter"),
         period.cast("int").alias("fiscal_period"),
     )
+    if retail_calendar is None:
+        return dim_date
+    return with_retail_fiscal_columns(dim_date, retail_calendar)
 
 
 @dataclass(frozen=True)

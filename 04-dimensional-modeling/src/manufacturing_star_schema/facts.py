@@ -39,7 +39,8 @@ def build_sensor_reading_facts(readings: DataFrame, dim_machine: DataFrame) -> t
     """Transaction fact rows (grain: one reading) keyed as of the event time; bad readings quarantined.
 
     Returns (facts, quarantine). ``rows in = facts + quarantine``; an unknown machine is NOT bad input:
-    it gets ``machine_sk = -1`` (late-arriving dimension) and stays in the facts.
+    it gets ``machine_sk = -1`` (late-arriving dimension) and stays in the facts, with its
+    ``machine_id``, until ``fact_rekey.rekey_unknown_members`` gives it the real key.
     """
     if not set(SENSOR_READING_COLUMNS) <= set(readings.columns):
         raise MissingColumnsError("readings", SENSOR_READING_COLUMNS, readings.columns)
@@ -56,6 +57,7 @@ def build_sensor_reading_facts(readings: DataFrame, dim_machine: DataFrame) -> t
     facts = keyed.select(
         "reading_id",
         "machine_sk",
+        "machine_id",  # the natural key stays on the fact so that -1 rows can be re-keyed later
         date_key("event_ts").alias("date_key"),
         "sensor_type",
         "event_ts",

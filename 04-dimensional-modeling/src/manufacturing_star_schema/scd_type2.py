@@ -89,12 +89,25 @@ class Scd2Spec:
 
 @dataclass
 class Scd2Staging:
-    """What one batch will do, before the MERGE: staged rows plus every source row's outcome."""
+    """What one batch will do, before the MERGE: staged rows plus every source row's outcome.
+
+    ``only_current_rows_change`` is true when no change lands before the current version of its key
+    (the usual batch): then the MERGE may restrict itself to current target rows. ``release()``
+    unpersists the batch-sized frames cached while staging.
+    """
 
     staged: DataFrame
     outcomes: DataFrame
     quarantine: DataFrame
     attributes: list[str]
+    only_current_rows_change: bool = False
+    persisted: list[DataFrame] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Drop the cached batch-sized frames (the outcomes stay computable: the target is pinned)."""
+        for frame in self.persisted:
+            frame.unpersist()
+        self.persisted.clear()
 
 
 @dataclass
@@ -115,9 +128,7 @@ def create_scd2_table(spark: SparkSession, path: str, attributes: T.StructType, 
     """
     builder = DeltaTable.create(spark).location(path)
     if spec.surrogate_key_strategy == "identity":
-        builder = builder.addColumn(
-            spec.surrogate_key_column, "BIGINT", generatedAlwaysAs=IdentityGenerator(1, 1)
-        )
+        builder = builder.addColumn(spec.surrogate_key_column, "BIGINT", generatedAlwaysAs=IdentityGenerator(1, 1))
     elif spec.surrogate_key_strategy == "hash":
         builder = builder.addColumn(spec.surrogate_key_column, "BIGINT", nullable=False)
     types = {f.name: f.dataType for f in attributes.fields}
@@ -152,18 +163,52 @@ def _check_inputs(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> list[
         raise MissingColumnsError("source", source_attributes, source.columns)
     for attribute in spec.current_value_columns:
         if attribute not in attributes:
-            raise InvalidSpecError(
-                f"current_value_columns: expected an attribute of {attributes}, got {attribute!r}"
-            )
+            raise InvalidSpecError(f"current_value_columns: expected an attribute of {attributes}, got {attribute!r}")
     tracked = spec.tracked_columns or attributes
     if not set(tracked) <= set(attributes):
         raise MissingColumnsError("tracked columns", tracked, attributes)
     return attributes
 
 
+def stored_versions_touched_by(
+    target: DataFrame, new_events: DataFrame, spec: Scd2Spec, persisted: list[DataFrame]
+) -> tuple[DataFrame, bool]:
+    """The stored rows a batch's timeline needs, reading as little of the dimension as possible.
+
+    Only the CURRENT row of each key in the batch is needed when every change of that key is at or
+    after the current version's ``valid_from`` (new versions, reruns of the latest batch). Keys with
+    an older change (a late change, a replay of an older batch) also need their earlier versions;
+    those are read only when such keys exist. Type 6 updates every version of a touched key, so it
+    reads the whole history of the batch's keys. Returns the rows and whether earlier versions were read.
+    """
+    key, vf = list(spec.natural_key), spec.valid_from
+    batch_keys = new_events.select(*key).distinct()
+    if spec.current_value_columns:
+        return target.join(F.broadcast(batch_keys), key, "left_semi"), True
+    current = target.filter(F.col(spec.is_current)).join(F.broadcast(batch_keys), key, "left_semi").persist()
+    persisted.append(current)
+    late_keys = (
+        new_events.select(*key, vf)
+        .join(current.select(*key, F.col(vf).alias("_scd_current_from")), key)
+        .filter(F.col(vf) < F.col("_scd_current_from"))
+        .select(*key)
+        .distinct()
+    )
+    if late_keys.isEmpty():
+        return current, False
+    earlier = target.filter(~F.col(spec.is_current)).join(F.broadcast(late_keys), key, "left_semi")
+    return current.unionByName(earlier), True
+
+
 def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> Scd2Staging:
-    """Build the staged union for one batch (pure DataFrame work, nothing is written)."""
+    """Build the staged union for one batch (nothing is written; batch-sized frames are cached).
+
+    Reads the current rows of the batch's keys, plus earlier versions only for keys with a change
+    older than their current version (see ``stored_versions_touched_by``). Call ``release()`` on the
+    result when done.
+    """
     attributes = _check_inputs(target, source, spec)
+    persisted: list[DataFrame] = []
     tracked = list(spec.tracked_columns or attributes)
     key, vf, ts, deleted = list(spec.natural_key), spec.valid_from, spec.change_ts_column, spec.is_deleted
     payload = [*key, *attributes, deleted]
@@ -191,6 +236,8 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
             .when(F.col("_scd_conflict"), "conflicting versions for the same key and change timestamp"),
         )
     )
+    checked = checked.persist()
+    persisted.append(checked)
     early_quarantine = checked.filter(F.col("quarantine_reason").isNotNull())
     valid = checked.filter(F.col("quarantine_reason").isNull())
     duplicates = valid.filter(F.col("_scd_rank") > 1)
@@ -206,7 +253,8 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
             for c in spec.current_value_columns.values()
         ],
     )
-    history = target.join(new_events.select(*key).distinct(), key, "left_semi").select(
+    stored, reads_history = stored_versions_touched_by(target, new_events, spec, persisted)
+    history = stored.select(
         *payload,
         vf,
         F.lit(0).alias("_scd_origin"),
@@ -219,8 +267,10 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
     timeline = Window.partitionBy(*key).orderBy(vf, "_scd_origin")
     so_far = timeline.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     whole_key = timeline.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
-    last_known = F.last(F.when(~F.col(deleted), F.struct(*attributes)), ignorenulls=True).over(so_far)
     is_new = F.col("_scd_origin") == 1
+    # a stored tombstone already carries the last known attributes, so it counts as known
+    known = ~F.col(deleted) | ~is_new
+    last_known = F.last(F.when(known, F.struct(*attributes)), ignorenulls=True).over(so_far)
     events = (
         history.unionByName(new_events)
         .withColumn("_scd_last_known", last_known)
@@ -252,9 +302,7 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
         .withColumn("_scd_last_stored_from", F.max(F.when(~is_new, F.col(vf))).over(whole_key))
     )
     at_stored_instant = is_new & F.col("_scd_stored_same_instant").isNotNull()
-    on_timeline = events.filter(~at_stored_instant).withColumn(
-        "_scd_prev_hash", F.lag("_scd_hash").over(timeline)
-    )
+    on_timeline = events.filter(~at_stored_instant).withColumn("_scd_prev_hash", F.lag("_scd_hash").over(timeline))
     unchanged = is_new & F.col("_scd_hash").eqNullSafe(F.col("_scd_prev_hash"))
     kept = on_timeline.filter(~unchanged)
 
@@ -281,23 +329,24 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
         F.col("_scd_hash").alias(spec.row_hash),
         *spec.current_value_columns.values(),
     ]
-    updates = versions.filter(~is_new & changed).select(*staged_columns, F.col(vf).alias("_scd_merge_from"))
-    inserts = versions.filter(is_new).select(
+    # one pass over the timeline: changed stored rows (matched on valid_from) and new rows (never match)
+    staged = versions.filter(is_new | changed).select(
         *staged_columns,
-        F.lit(None).cast("timestamp").alias("_scd_merge_from"),
-        F.when(late, "placed_in_history").otherwise("new_version").alias("_scd_outcome"),
+        F.when(~is_new, F.col(vf)).alias("_scd_merge_from"),
+        F.when(~is_new, "update_stored_version")
+        .when(late, "placed_in_history")
+        .otherwise("new_version")
+        .alias("_scd_outcome"),
     )
-    staged = updates.withColumn("_scd_outcome", F.lit("update_stored_version")).unionByName(inserts)
     if spec.surrogate_key_strategy == "hash":
         staged = staged.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
+    inserts = staged.filter(F.col("_scd_merge_from").isNull())
 
     late_quarantine = events.filter(
         at_stored_instant & (F.col("_scd_hash") != F.col("_scd_stored_same_instant"))
     ).withColumn("quarantine_reason", F.lit("conflicts with the stored version at the same change timestamp"))
     quarantine_columns = [*payload, F.col(vf).alias(ts), "quarantine_reason"]
-    quarantine = early_quarantine.select(*quarantine_columns).unionByName(
-        late_quarantine.select(*quarantine_columns)
-    )
+    quarantine = early_quarantine.select(*quarantine_columns).unionByName(late_quarantine.select(*quarantine_columns))
 
     def outcome(frame: DataFrame, label: str, instant: str = vf) -> DataFrame:
         return frame.select(*key, F.col(instant).alias(ts), F.lit(label).alias("outcome"))
@@ -314,7 +363,16 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
         .unionByName(outcome(duplicates, "duplicate_in_batch"))
         .unionByName(outcome(quarantine, "quarantined", instant=ts))
     )
-    return Scd2Staging(staged=staged, outcomes=outcomes, quarantine=quarantine, attributes=attributes)
+    staged = staged.persist()
+    persisted.append(staged)
+    return Scd2Staging(
+        staged=staged,
+        outcomes=outcomes,
+        quarantine=quarantine,
+        attributes=attributes,
+        only_current_rows_change=not reads_history,
+        persisted=persisted,
+    )
 
 
 def _merge_metrics(execute_result: DataFrame | None, table: DeltaTable) -> dict[str, int]:
@@ -336,7 +394,8 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
 
     New source columns are added to the dimension first (``ALTER TABLE ADD COLUMNS``). The returned
     ``outcomes``/``quarantine`` are computed against the version read before the MERGE, so they can be
-    counted after it: every source row has exactly one outcome.
+    counted after it: every source row has exactly one outcome. A batch that changes nothing (a rerun)
+    writes nothing: no MERGE runs and the table gets no new version.
     """
     excluded = [*spec.natural_key, spec.change_ts_column, spec.is_deleted]
     added = add_new_source_columns(spark, target_path, source, exclude=excluded)
@@ -344,18 +403,36 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     read_version = table.history(1).select("version").first()[0]
     target = spark.read.format("delta").option("versionAsOf", read_version).load(target_path)
     staging = build_scd2_staging(target, source, spec)
-    if spec.on_out_of_order == "reject":
-        late = staging.staged.filter(F.col("_scd_outcome") == "placed_in_history")
-        examples = [
-            str(r.asDict()) for r in late.select(*spec.natural_key, spec.valid_from).limit(5).collect()
-        ]
-        if examples:
-            raise OutOfOrderChangeError(late.count(), examples)
-
-    key, vf = list(spec.natural_key), spec.valid_from
-    condition = " AND ".join(
-        [f"t.{quoted(k)} = s.{quoted(k)}" for k in key] + [f"t.{quoted(vf)} = s._scd_merge_from"]
+    try:
+        if spec.on_out_of_order == "reject":
+            _reject_late_changes(staging, spec)
+        metrics = _apply_staged(table, staging, spec)
+    finally:
+        staging.release()
+    return ScdMergeResult(
+        metrics=metrics, outcomes=staging.outcomes, quarantine=staging.quarantine, added_columns=added
     )
+
+
+def _reject_late_changes(staging: Scd2Staging, spec: Scd2Spec) -> None:
+    late = staging.staged.filter(F.col("_scd_outcome") == "placed_in_history")
+    examples = [str(r.asDict()) for r in late.select(*spec.natural_key, spec.valid_from).limit(5).collect()]
+    if examples:
+        raise OutOfOrderChangeError(late.count(), examples)
+
+
+NO_CHANGE_METRICS = {"num_affected_rows": 0, "num_updated_rows": 0, "num_deleted_rows": 0, "num_inserted_rows": 0}
+
+
+def _apply_staged(table: DeltaTable, staging: Scd2Staging, spec: Scd2Spec) -> dict[str, int]:
+    """The single MERGE: staged updates match on (key, valid_from); staged inserts never match."""
+    if staging.staged.isEmpty():
+        return dict(NO_CHANGE_METRICS)
+    key, vf = list(spec.natural_key), spec.valid_from
+    matches = [f"t.{quoted(k)} = s.{quoted(k)}" for k in key] + [f"t.{quoted(vf)} = s._scd_merge_from"]
+    if staging.only_current_rows_change:
+        # a target-only predicate: Delta skips files whose statistics say they hold no current row
+        matches.append(f"t.{quoted(spec.is_current)} = true")
     written = [
         *key,
         *staging.attributes,
@@ -369,16 +446,14 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     if spec.surrogate_key_strategy == "hash":
         written.append(spec.surrogate_key_column)
     updated = [spec.valid_to, spec.is_current, *spec.current_value_columns.values()]
+    # shuffle_hash: the MERGE's rewrite is a LEFT OUTER join (source preserved, for the inserts), which
+    # cannot broadcast the small source; hashing it avoids sorting every target row of the touched files
+    source = staging.staged.hint("shuffle_hash")
     result = (
         table.alias("t")
-        .merge(staging.staged.alias("s"), condition)
+        .merge(source.alias("s"), " AND ".join(matches))
         .whenMatchedUpdate(set={c: f"s.{quoted(c)}" for c in updated})
         .whenNotMatchedInsert(values={quoted(c): f"s.{quoted(c)}" for c in written})
         .execute()
     )
-    return ScdMergeResult(
-        metrics=_merge_metrics(result, table),
-        outcomes=staging.outcomes,
-        quarantine=staging.quarantine,
-        added_columns=added,
-    )
+    return _merge_metrics(result, table)

@@ -5,6 +5,7 @@
 CREATE TABLE IF NOT EXISTS ${database}.fact_sensor_readings (
   reading_id      STRING    NOT NULL,
   machine_sk      BIGINT    NOT NULL COMMENT 'the machine version valid at event_ts; -1 if unknown',
+  machine_id      STRING    NOT NULL COMMENT 'natural key, kept so that -1 rows can be re-keyed',
   date_key        INT       NOT NULL,
   sensor_type     STRING    NOT NULL,
   event_ts        TIMESTAMP NOT NULL,
