@@ -7,7 +7,13 @@ from pyspark.sql import functions as F
 from iot_streaming_pipeline.bronze import to_bronze
 from iot_streaming_pipeline.gold import start_gold_stream
 from iot_streaming_pipeline.layout import PipelinePaths
-from iot_streaming_pipeline.silver import SilverSettings, silver_columns, write_silver_batch
+from iot_streaming_pipeline.silver import (
+    CommittedWatermark,
+    SilverSettings,
+    max_event_time_before,
+    silver_columns,
+    write_silver_batch,
+)
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
 
 SETTINGS = SilverSettings(app_id="late-test", allowed_lateness_seconds=600, dedup_horizon_seconds=3600,
@@ -64,3 +70,16 @@ def test_silver_routes_the_late_row_to_late_events_and_gold_counts_every_silver_
     assert [r.event_id for r in late.collect()] == ["d"]
     assert spark.read.format("delta").load(paths.silver).count() == 3
     assert spark.read.format("delta").load(paths.gold).agg(F.sum("event_count")).first()[0] == 3
+
+
+def test_the_remembered_watermark_decides_like_the_audit_table_and_a_replay_reads_the_table(spark, tmp_path):
+    paths = PipelinePaths.under(str(tmp_path))
+    ensure_pipeline_tables(spark, paths, {})
+    memory = CommittedWatermark()
+
+    counts = [write_silver_batch(spark, bronze_rows(spark, i * 10, events), i, paths, SETTINGS, memory)
+              for i, events in enumerate((FIRST, SECOND))]
+
+    assert [c["late"] for c in counts] == [0, 1]  # batch 1 used the remembered 06:31, like the audit table says
+    assert memory.recall(2) == (True, max_event_time_before(spark, paths, SETTINGS.app_id, 2))
+    assert memory.recall(1) == (False, None)  # a replay of batch 1 reads silver_audit instead

@@ -40,6 +40,8 @@ def test_validation_names_the_reason_of_every_bad_row_and_extracts_registered_ke
         kafka_row(4, event("e5", event_time="yesterday")),                 # unparseable time
         kafka_row(5, event("e6", temperature=9999.0)),                     # impossible temperature
         kafka_row(6, event("e7", extension='{"spindle_load_pct": "n/a"}')),  # valid; bad extension value -> null
+        kafka_row(7, event("e8").replace('"temperature_c": 50.0', '"temperature_c": "hot"')),  # text for a number
+        kafka_row(8, "[1, 2]"),                                            # JSON, but not an object
     ]
     bronze = to_bronze(spark.createDataFrame(rows, KAFKA_SOURCE_SCHEMA), "test")
 
@@ -47,9 +49,9 @@ def test_validation_names_the_reason_of_every_bad_row_and_extracts_registered_ke
                                  {"tool_id": "string", "spindle_load_pct": "double"})
     result = {r.kafka_offset: r for r in checked.collect()}
 
-    assert [result[o].quarantine_reason for o in range(7)] == [
+    assert [result[o].quarantine_reason for o in range(9)] == [
         None, "malformed_json", "missing_event_id", "missing_machine_id", "missing_or_invalid_event_time",
-        "out_of_range:temperature_c", None]
+        "out_of_range:temperature_c", None, "malformed_json", "malformed_json"]
     assert (result[0].ext_tool_id, result[0].ext_spindle_load_pct) == ("T7", 61.5)
     assert result[0].custom_extension["new_key"] == "x"  # unregistered keys stay in the map
     assert result[6].ext_spindle_load_pct is None

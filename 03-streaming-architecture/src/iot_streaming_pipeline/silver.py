@@ -64,35 +64,80 @@ def _written_before(table: DataFrame, app_id: str, batch_id: int) -> DataFrame:
     return table.where((F.col("silver_app_id") != app_id) | (F.col("silver_batch_id") < batch_id))
 
 
-def classify_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: int, paths: PipelinePaths,
-                   settings: SilverSettings) -> DataFrame:
-    """Return the batch's rows, parsed, each with its ``disposition`` (see the module docstring)."""
-    checked = parse_and_validate(bronze_batch, settings.metric_ranges, settings.extension_fields)
-    checked = checked.withColumn("silver_app_id", F.lit(settings.app_id)).withColumn(
-        "silver_batch_id", F.lit(batch_id).cast("long"))
-    by_event = Window.partitionBy("event_id").orderBy("kafka_topic", "kafka_partition", "kafka_offset")
-    valid = checked.where(F.col("quarantine_reason").isNull()).withColumn("_seen", F.row_number().over(by_event))
+class CommittedWatermark:
+    """The running max event time after the last batch this process committed.
 
+    The next batch uses it instead of reading ``silver_audit`` again; any other batch id (the
+    first batch after a start, a replay after a crash) reads the audit table. It assumes one
+    silver writer per audit table, which is how :func:`start_silver_stream` is used.
+
+    Example::
+
+        >>> memory = CommittedWatermark()
+        >>> memory.remember(4, None)
+        >>> memory.recall(5), memory.recall(6)
+        ((True, None), (False, None))
+    """
+
+    def __init__(self) -> None:
+        self._next_batch_id: int | None = None
+        self._max_event_time: dt.datetime | None = None
+
+    def recall(self, batch_id: int) -> tuple[bool, dt.datetime | None]:
+        """``(True, max)`` when ``batch_id`` directly follows the remembered batch, else ``(False, None)``."""
+        if self._next_batch_id == batch_id:
+            return True, self._max_event_time
+        return False, None
+
+    def remember(self, batch_id: int, max_event_time: dt.datetime | None) -> None:
+        """Record the running max after ``batch_id`` was committed."""
+        self._next_batch_id, self._max_event_time = batch_id + 1, max_event_time
+
+
+def max_event_time_before(spark: SparkSession, paths: PipelinePaths, app_id: str,
+                          batch_id: int) -> dt.datetime | None:
+    """Max event time of silver rows committed before ``batch_id`` (from ``silver_audit``)."""
+    audit = spark.read.format("delta").load(paths.silver_audit)
+    return (audit.where((F.col("app_id") != app_id) | (F.col("batch_id") < batch_id))
+            .agg(F.max("max_event_time")).first()[0])
+
+
+def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettings) -> DataFrame:
+    """The batch parsed and validated once, tagged with the writer and batch id (persist it)."""
+    return (parse_and_validate(bronze_batch, settings.metric_ranges, settings.extension_fields)
+            .withColumn("silver_app_id", F.lit(settings.app_id))
+            .withColumn("silver_batch_id", F.lit(batch_id).cast("long")))
+
+
+def classify_batch(spark: SparkSession, checked: DataFrame, batch_id: int, paths: PipelinePaths,
+                   settings: SilverSettings, previous_max: dt.datetime | None) -> DataFrame:
+    """Return the checked rows, each with its ``disposition`` (see the module docstring).
+
+    ``previous_max`` is the max event time committed by earlier batches
+    (:func:`max_event_time_before`); one action runs here (the batch's earliest event time, which
+    bounds how far back earlier silver rows are read for deduplication).
+    """
+    valid = checked.where(F.col("quarantine_reason").isNull())
     min_time = valid.agg(F.min("event_time")).first()[0]
     horizon_start = (F.lit(min_time) - F.expr(f"INTERVAL {settings.dedup_horizon_seconds} SECONDS")
                      if min_time is not None else F.lit(None).cast("timestamp"))
-    seen_ids = (
+    earlier_ids = (
         _written_before(spark.read.format("delta").load(paths.silver), settings.app_id, batch_id)
         .where(F.col("event_time") >= horizon_start).select("event_id")
         .unionByName(_written_before(spark.read.format("delta").load(paths.late_events), settings.app_id, batch_id)
                      .where(F.col("event_time") >= horizon_start).select("event_id"))
-        .distinct().withColumn("_seen_before", F.lit(True))
     )
-    audit = spark.read.format("delta").load(paths.silver_audit)
-    previous_max = (audit.where((F.col("app_id") != settings.app_id) | (F.col("batch_id") < batch_id))
-                    .agg(F.max("max_event_time")).first()[0])
+    seen_ids = (earlier_ids.join(valid.select("event_id"), "event_id", "left_semi").distinct()
+                .withColumn("_seen_before", F.lit(True)))
 
+    by_event = Window.partitionBy("event_id").orderBy("kafka_topic", "kafka_partition", "kafka_offset")
     by_offset = (Window.partitionBy("kafka_topic", "kafka_partition").orderBy("kafka_offset")
                  .rowsBetween(Window.unboundedPreceding, -1))
     lateness = F.expr(f"INTERVAL {settings.allowed_lateness_seconds} SECONDS")
     watermark_base = F.greatest(F.lit(previous_max).cast("timestamp"), F.max("event_time").over(by_offset))
     classified_valid = (
-        valid.join(seen_ids, "event_id", "left")
+        valid.withColumn("_seen", F.row_number().over(by_event))
+        .join(seen_ids, "event_id", "left")
         .withColumn("_watermark", watermark_base - lateness)
         .withColumn("disposition",
                     F.when(F.col("_seen") > 1, F.lit("duplicate_in_batch"))
@@ -123,32 +168,49 @@ def quarantine_columns(classified: DataFrame) -> DataFrame:
                              "quarantine_reason", "silver_app_id", "silver_batch_id")
 
 
+def disposition_summary(classified: DataFrame) -> tuple[dict[str, int], dt.datetime | None]:
+    """Rows per disposition and the max event time of the silver rows, from one aggregation."""
+    counts = {d: 0 for d in DISPOSITIONS}
+    max_silver_time = None
+    for row in classified.groupBy("disposition").agg(F.count(F.lit(1)).alias("rows"),
+                                                     F.max("event_time").alias("max_event_time")).collect():
+        counts[row["disposition"]] = row["rows"]
+        if row["disposition"] == "silver":
+            max_silver_time = row["max_event_time"]
+    return counts, max_silver_time
+
+
 def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: int, paths: PipelinePaths,
-                       settings: SilverSettings) -> dict[str, int]:
-    """Classify one bronze micro-batch and write each disposition once; return the batch's counts."""
-    bronze_batch = bronze_batch.persist()  # read the micro-batch once, however many actions follow
-    classified = classify_batch(spark, bronze_batch, batch_id, paths, settings).persist()
+                       settings: SilverSettings, memory: CommittedWatermark | None = None) -> dict[str, int]:
+    """Classify one bronze micro-batch and write each disposition once; return the batch's counts.
+
+    The batch is parsed once and kept in memory; the counts come from one aggregation; a table
+    gets a Delta commit only when it has rows (the audit row is always written).
+    """
+    remembered, previous_max = memory.recall(batch_id) if memory is not None else (False, None)
+    if not remembered:
+        previous_max = max_event_time_before(spark, paths, settings.app_id, batch_id)
+    checked = checked_batch(bronze_batch, batch_id, settings).persist()
+    classified = classify_batch(spark, checked, batch_id, paths, settings, previous_max).persist()
     try:
-        counts = {d: 0 for d in DISPOSITIONS}
-        counts.update({row["disposition"]: row["count"] for row in classified.groupBy("disposition").count().collect()})
-        if counts["quarantine"]:
-            _append_once(quarantine_columns(classified.where("disposition = 'quarantine'")), paths.quarantine,
-                         settings.app_id, batch_id)
-        if counts["late"]:
-            _append_once(silver_columns(classified.where("disposition = 'late'")), paths.late_events,
-                         settings.app_id, batch_id)
-        on_time = classified.where("disposition = 'silver'")
-        max_event_time = on_time.agg(F.max("event_time")).first()[0] if counts["silver"] else None
-        if counts["silver"]:
-            _append_once(silver_columns(on_time), paths.silver, settings.app_id, batch_id)
+        counts, max_event_time = disposition_summary(classified)
+        for disposition, path, columns in (("quarantine", paths.quarantine, quarantine_columns),
+                                           ("late", paths.late_events, silver_columns),
+                                           ("silver", paths.silver, silver_columns)):
+            if counts[disposition]:
+                _append_once(columns(classified.where(F.col("disposition") == disposition)), path,
+                             settings.app_id, batch_id)
         audit_row = {"app_id": settings.app_id, "batch_id": batch_id, "rows_in": sum(counts.values()), **counts,
                      "max_event_time": max_event_time, "silver_committed_at": dt.datetime.now()}
         _append_once(spark.createDataFrame([audit_row], audit_schema(spark)), paths.silver_audit,
                      settings.app_id, batch_id)
-        return {"batch_id": batch_id, "rows_in": audit_row["rows_in"], **counts}  # committed_at left out: varies
     finally:
         classified.unpersist()
-        bronze_batch.unpersist()
+        checked.unpersist()
+    if memory is not None:
+        running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
+        memory.remember(batch_id, running_max)
+    return {"batch_id": batch_id, "rows_in": audit_row["rows_in"], **counts}  # committed_at left out: varies
 
 
 def audit_schema(spark: SparkSession):  # noqa: ANN201 - StructType
@@ -165,8 +227,10 @@ def audit_schema(spark: SparkSession):  # noqa: ANN201 - StructType
 def start_silver_stream(spark: SparkSession, paths: PipelinePaths, settings: SilverSettings,
                         trigger_interval: str | None, query_name: str = "silver") -> StreamingQuery:
     """Start bronze -> silver as a foreachBatch query; ``trigger_interval=None`` means availableNow."""
+    memory = CommittedWatermark()
+
     def process(batch: DataFrame, batch_id: int) -> None:
-        write_silver_batch(spark, batch, batch_id, paths, settings)
+        write_silver_batch(spark, batch, batch_id, paths, settings, memory)
 
     writer = (spark.readStream.format("delta").load(paths.bronze).writeStream.queryName(query_name)
               .foreachBatch(process).option("checkpointLocation", paths.checkpoint(query_name)))

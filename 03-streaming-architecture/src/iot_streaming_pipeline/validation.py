@@ -1,10 +1,13 @@
 """Silver's first step: parse bronze bytes with the explicit schema and name what is wrong with each row.
 
-A row is valid when ``quarantine_reason`` is null. Reasons, checked in this order: ``malformed_json``,
-``missing_event_id``, ``missing_machine_id``, ``missing_or_invalid_event_time``,
-``out_of_range:<metric>`` (a metric present but outside its configured range; absent metrics
-are allowed). Registered customExtension keys become typed ``ext_<key>`` columns
-(a value that does not convert becomes null, it never fails the batch); the full map is kept.
+The JSON is parsed once, in Spark's PERMISSIVE mode with a corrupt-record field: a value that is
+not a JSON object of the schema's types (cut off, not an object, a string where a number belongs)
+is ``malformed_json``. A row is valid when ``quarantine_reason`` is null. Reasons, checked in this
+order: ``malformed_json``, ``missing_event_id``, ``missing_machine_id``,
+``missing_or_invalid_event_time``, ``out_of_range:<metric>`` (a metric present but outside its
+configured range; absent metrics are allowed). Registered customExtension keys become typed
+``ext_<key>`` columns (a value that does not convert becomes null, it never fails the batch); the
+full map is kept.
 
 Example::
 
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
 from iot_streaming_pipeline.errors import InvalidInputError
 from iot_streaming_pipeline.schema import EVENT_TIME_FORMAT, SENSOR_EVENT_SCHEMA
 
 BRONZE_COLUMNS = ("value", "kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp", "ingested_at")
+CORRUPT_FIELD = "_corrupt_record"
+PARSE_SCHEMA = StructType([*SENSOR_EVENT_SCHEMA.fields, StructField(CORRUPT_FIELD, StringType())])
 EVENT_COLUMNS = ("event_id", "machine_id", "machine_type", "plant_id", "line_id", "firmware_version",
                  "temperature_c", "vibration_mm_s", "pressure_bar", "spindle_speed_rpm")
 
@@ -39,16 +45,12 @@ def parse_and_validate(bronze: DataFrame, metric_ranges: dict[str, tuple[float, 
     unknown = sorted(set(metric_ranges) - set(EVENT_COLUMNS))
     if unknown:
         raise InvalidInputError(f"expected metric_ranges over event columns {list(EVENT_COLUMNS)}, got {unknown}")
-    text = F.col("value").cast("string")
-    parsed = F.from_json(text, SENSOR_EVENT_SCHEMA)
-    with_event = bronze.select(
-        *BRONZE_COLUMNS,
-        F.try_parse_json(text).isNotNull().alias("_is_json"),
-        parsed.alias("_event"),
-    )
+    parsed = F.from_json(F.col("value").cast("string"), PARSE_SCHEMA, {"mode": "PERMISSIVE",
+                                                                         "columnNameOfCorruptRecord": CORRUPT_FIELD})
+    with_event = bronze.select(*BRONZE_COLUMNS, parsed.alias("_event"))
     event_time = F.try_to_timestamp(F.col("_event.event_time"), F.lit(EVENT_TIME_FORMAT))
     reason = (
-        F.when(~F.col("_is_json"), F.lit("malformed_json"))
+        F.when(F.col("_event").isNull() | F.col(f"_event.{CORRUPT_FIELD}").isNotNull(), F.lit("malformed_json"))
         .when(F.col("_event.event_id").isNull() | (F.col("_event.event_id") == ""), F.lit("missing_event_id"))
         .when(F.col("_event.machine_id").isNull() | (F.col("_event.machine_id") == ""), F.lit("missing_machine_id"))
         .when(event_time.isNull(), F.lit("missing_or_invalid_event_time"))
