@@ -46,7 +46,8 @@ MAP_COLUMN = "customExtension"
 # Same for both paths. The JVM flag lets HotSpot JIT-compile generated methods over 8000 bytes of
 # bytecode: a wide getItem projection is one such method and otherwise runs interpreted
 # (see docs/flattening-benchmark.md for the measurement with and without it).
-SPARK_SETTINGS = {"spark.driver.extraJavaOptions": "-XX:-DontCompileHugeMethods"}
+# 4g driver: explode + pivot of 2M rows peaks near 2 GiB of heap and failed once with the 2g default.
+SPARK_SETTINGS = {"spark.driver.extraJavaOptions": "-XX:-DontCompileHugeMethods", "spark.driver.memory": "4g"}
 SHUFFLE_PARTITIONS = 8
 
 
@@ -117,7 +118,9 @@ def child(args: argparse.Namespace) -> int:
     run_path(spark, args.path, str(work / "warmup"), str(work / f"warmup-out-{args.path}"), "warmup")
     noop_seconds = run_path(spark, args.path, str(work / "input"), None, "noop")
     noop = stage_metrics(spark, "noop")
-    delta_seconds = run_path(spark, args.path, str(work / "input"), str(work / f"out-{args.path}"), "delta")
+    # a fresh output table per run: overwriting an existing one would add Delta's log replay to the figures
+    output = str(work / f"out-{args.path}-{args.repetition}")
+    delta_seconds = run_path(spark, args.path, str(work / "input"), output, "delta")
     delta = stage_metrics(spark, "delta")
     result = {"path": args.path, "repetition": args.repetition, "load_avg_1m_at_start": load_at_start,
               "flatten_noop_seconds": noop_seconds, "flatten_noop_cpu_s": noop["executor_cpu_s"],
@@ -199,10 +202,13 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for index, path_name in enumerate(schedule(args.repetitions)):
             done = subprocess.run([sys.executable, __file__, "--path", path_name, "--work", work,
-                                   "--repetition", str(index // 2 + 1)], capture_output=True, text=True, check=True)
+                                   "--repetition", str(index // 2 + 1)], capture_output=True, text=True)
+            if done.returncode != 0:
+                print(done.stderr[-5000:], file=sys.stderr)
+                raise RuntimeError(f"run {index + 1} ({path_name}): expected exit 0, got {done.returncode}")
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(json.dumps(runs[-1]), flush=True)
-        checks = cross_check(spark, {p: str(Path(work) / f"out-{p}") for p in (PROGRESSIVE, NAIVE)})
+        checks = cross_check(spark, {p: str(Path(work) / f"out-{p}-{args.repetitions}") for p in (PROGRESSIVE, NAIVE)})
         spark.stop()
     summary = summarize(runs, args.rows, checks, load_at_start)
     json_path, md_path = write_results(Path(__file__).resolve().parent / "results", args.results_name, summary, runs)
