@@ -119,11 +119,20 @@ def warm_up(spark: SparkSession, work_dir: Path, rows: int = 2_000) -> None:
 
 
 def run_benchmark(
-    spark: SparkSession, work_dir: Path, rows: int, changed: float = 0.10, new: float = 0.05
+    spark: SparkSession,
+    work_dir: Path,
+    rows: int,
+    changed: float = 0.10,
+    new: float = 0.05,
+    warm_up_rows: int = 2_000,
 ) -> dict[str, Any]:
-    """Run both approaches and the reruns; return the summary and one row per measured step."""
+    """Run both approaches and the reruns; return the summary and one row per measured step.
+
+    ``warm_up_rows=0`` skips the warm-up (the smoke test does, to stay fast).
+    """
     load_at_start = load_average_1min()
-    warm_up(spark, work_dir / "warm_up")
+    if warm_up_rows:
+        warm_up(spark, work_dir / "warm_up", warm_up_rows)
     seed, batch_path = str(work_dir / "seed"), str(work_dir / "batch")
     write_seed_dimension(spark, seed, rows)
     batch_rows = write_change_batch(spark, batch_path, rows, changed, new)

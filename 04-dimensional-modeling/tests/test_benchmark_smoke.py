@@ -13,7 +13,7 @@ def test_benchmark_runs_on_a_tiny_dimension_and_the_rerun_changes_nothing(spark,
     benchmark = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(benchmark)
 
-    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40)
+    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, warm_up_rows=0)
 
     summary = outcome["summary"]
     assert (summary["batch_rows"], summary["rerun_rows_changed"]) == (4 + 2, 0)
