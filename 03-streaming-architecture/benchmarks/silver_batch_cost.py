@@ -1,0 +1,124 @@
+"""Benchmark: what one silver micro-batch costs (seconds and Spark jobs), without Kafka or streaming.
+
+Run it (about 2 minutes; take the shared lock)::
+
+    cd 03-streaming-architecture
+    flock /tmp/catalog-bench.lock ../.venv/bin/python benchmarks/silver_batch_cost.py
+
+1. Write ``--batches`` x ``--rows`` generated sensor events (no faults) into a fresh bronze table,
+   as the bronze query would have (``to_bronze``), two Kafka partitions.
+2. Call the pipeline's ``write_silver_batch`` on one bronze slice after the other (batch ids
+   0, 1, ...; one ``CommittedWatermark`` carried along, as ``start_silver_stream`` does), each
+   under its own Spark job group, and record its wall time and how many Spark jobs it ran
+   (``statusTracker().getJobIdsForGroup``), Delta's own jobs included.
+3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
+   ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
+
+Batch 0 is the cold batch (plans compiled, the audit table read); the summary is over the others.
+Running the same script against an earlier commit's ``src/`` measures that version, e.g.::
+
+    git archive af2c655 03-streaming-architecture/src | tar -x -C /tmp/before
+    PYTHONPATH=/tmp/before/03-streaming-architecture/src ../.venv/bin/python benchmarks/silver_batch_cost.py \
+        --results-dir /tmp/before-results
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from iot_pipeline_bench.measurements import load_average, markdown_table, write_json
+from pyspark.sql import functions as F
+
+from catalog_tools.bench import machine_facts
+from catalog_tools.generators import sensor_event_messages
+from catalog_tools.spark import local_spark
+from iot_streaming_pipeline.bronze import to_bronze
+from iot_streaming_pipeline.config import load_environment_config
+from iot_streaming_pipeline.layout import PipelinePaths
+from iot_streaming_pipeline.pipeline import silver_settings
+from iot_streaming_pipeline.silver import write_silver_batch
+from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
+
+try:  # absent before commit 11b23f1; kept optional so that the script can measure that version too
+    from iot_streaming_pipeline.silver import CommittedWatermark
+except ImportError:
+    CommittedWatermark = None
+
+NAME = "silver_batch_cost"
+HERE = Path(__file__).resolve().parent
+COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs")
+
+
+def fill_bronze(spark: Any, bronze_path: str, events: int, seed: int) -> None:
+    """``events`` generated events as bronze rows (offsets 0.., alternating partitions 0 and 1)."""
+    now = dt.datetime.now()
+    messages = sensor_event_messages(events, seed=seed, plants=6).messages
+    raw = spark.createDataFrame([(m.key, m.value, "bench.silver", i % 2, i, now, 0)
+                                 for i, m in enumerate(messages)], KAFKA_SOURCE_SCHEMA)
+    to_bronze(raw, "bench").write.format("delta").mode("append").save(bronze_path)
+
+
+def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, batches: int) -> list[dict]:
+    """Run ``write_silver_batch`` per bronze slice; seconds and Spark jobs of each call."""
+    bronze = spark.read.format("delta").load(paths.bronze)
+    tracker, measured = spark.sparkContext.statusTracker(), []
+    memory_argument = (CommittedWatermark(),) if CommittedWatermark is not None else ()
+    for batch_id in range(batches):
+        group = f"silver-batch-{batch_id}"
+        spark.sparkContext.setJobGroup(group, group)
+        batch = bronze.where(F.col("kafka_offset").between(batch_id * rows, (batch_id + 1) * rows - 1))
+        started = time.monotonic()
+        counts = write_silver_batch(spark, batch, batch_id, paths, settings, *memory_argument)
+        seconds = time.monotonic() - started
+        accounted = sum(counts[k] for k in ("silver", "quarantine", "late", "duplicate_in_batch",
+                                            "duplicate_of_earlier"))
+        if counts["rows_in"] != rows or accounted != rows:
+            raise SystemExit(f"batch {batch_id}: expected {rows} rows in and accounted for, got {counts}")
+        measured.append({"batch_id": batch_id, "rows_in": counts["rows_in"], "silver": counts["silver"],
+                         "seconds": round(seconds, 2), "spark_jobs": len(tracker.getJobIdsForGroup(group))})
+        print(measured[-1], flush=True)
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000, help="bronze rows per silver batch")
+    parser.add_argument("--batches", type=int, default=5, help="silver batches (the first is the cold one)")
+    parser.add_argument("--results-dir", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-03-silver-"))
+    load_start, measured_at = load_average(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    spark = local_spark(work / "spark", app_name="bench-03-silver-batch")
+    config = load_environment_config("dev", overrides={"storage": {"root": str(work / "lake")}})
+    paths = PipelinePaths.under(config.storage_root)
+    ensure_pipeline_tables(spark, paths, config.extension_fields)
+    fill_bronze(spark, paths.bronze, args.rows * args.batches, seed=5)
+    batches = measure_batches(spark, paths, silver_settings(config), args.rows, args.batches)
+    spark.stop()
+    warm = batches[1:] or batches
+    summary = {"rows_per_batch": args.rows,
+               "warm_mean_batch_s": round(sum(b["seconds"] for b in warm) / len(warm), 2),
+               "warm_spark_jobs_per_batch": max(b["spark_jobs"] for b in warm),
+               "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
+    document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
+                "load_average_start": load_start, "load_average_end": load_average(),
+                "settings": {"rows": args.rows, "batches": args.batches, "spark": "local[2], 2 shuffle partitions"},
+                "summary": summary, "batches": batches}
+    machine = document["machine"]
+    markdown = (f"Measured {measured_at} on {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; "
+                f"load average (1/5/15 min) {load_start} at the start, {document['load_average_end']} at the end.\n\n"
+                + markdown_table(batches, COLUMNS) + "\nSummary:\n\n"
+                + "".join(f"- {key}: {value}\n" for key, value in summary.items()))
+    write_json(args.results_dir / f"{NAME}.json", document)
+    (args.results_dir / f"{NAME}.md").write_text(f"# {NAME}\n\n{markdown}")
+    print(f"\n{markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
