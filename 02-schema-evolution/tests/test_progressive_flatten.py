@@ -46,6 +46,8 @@ def test_two_batches_register_extract_widen_promote_quarantine_and_explode_only_
 
     assert (monday.rows_in, monday.rows_written, monday.rows_quarantined) == (6, 6, 0)
     assert monday.rows_in == monday.rows_written + monday.rows_quarantined
+    entries = (monday.entries_in, monday.entries_flat, monday.dynamic_entries, monday.entries_quarantined)
+    assert entries == (12, 11, 1, 0)
     assert monday.keys_found == ["alarm_E17", "spindle_rpm", "temp_c", "tool"]
     assert monday.keys_extracted == ["spindle_rpm", "temp_c", "tool"]
     assert (monday.keys_dynamic, monday.dynamic_entries) == (["alarm_E17"], 1)
@@ -58,6 +60,7 @@ def test_two_batches_register_extract_widen_promote_quarantine_and_explode_only_
 
     assert (tuesday.rows_in, tuesday.rows_written, tuesday.rows_quarantined) == (6, 4, 2)
     assert tuesday.rows_in == tuesday.rows_written + tuesday.rows_quarantined
+    assert tuesday.entries_in == tuesday.entries_flat + tuesday.dynamic_entries + tuesday.entries_quarantined
     assert tuesday.keys_registered == ["alarm_E42", "door_open"]  # new in the registry
     assert tuesday.promoted == ["alarm_E17"]                        # dynamic on Monday, a column from Tuesday
     assert tuesday.keys_extracted == ["alarm_E17", "door_open", "spindle_rpm", "temp_c", "tool"]
@@ -79,7 +82,8 @@ def test_two_batches_register_extract_widen_promote_quarantine_and_explode_only_
     assert reasons == {"temp_c: n/a is not double",
                        f'tool: {{"id": "T4", "wear": "worn"}} does not parse as {TOOL}'}
     dynamic = sorted(tuple(r) for r in spark.read.format("delta").load(tables.dynamic).collect())
-    assert dynamic == [(3, "alarm_E17", "overheat"), (10, "alarm_E42", "coolant low")]
+    assert dynamic == [(3, "alarm_E17", "overheat", "unregistered key"),
+                       (10, "alarm_E42", "coolant low", "unregistered key")]
 
     registry = {r["key"]: r for r in spark.read.format("delta").load(tables.registry).collect()}
     rpm = registry["spindle_rpm"]

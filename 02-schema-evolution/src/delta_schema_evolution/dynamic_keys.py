@@ -1,4 +1,5 @@
-"""Explode only what has no column: entries whose key is not registered, after filtering rows and keys.
+"""Explode only what has no column: entries whose key is not registered (or that extraction did not put in
+a column), after filtering rows and keys.
 
 Truly dynamic keys (alarm codes, per-recipe parameters, keys seen once) never get a column; they go to a
 long side table ``(id columns..., key, value)``. The explode runs after two filters, so it touches a small
@@ -9,6 +10,10 @@ Example::
     long = explode_unregistered_keys(readings, "customExtension", ["reading_id"],
                                      registered=["spindle_rpm", "temp_c"])
     long.write.format("delta").mode("append").save("/lake/silver/custom_extension_dynamic")
+
+``explode_unextracted_entries`` is the same lane for the output of
+``map_flattening.extract_registered_keys``: it explodes that function's ``_unextracted_entries`` (every
+entry not in a key column) and says why each entry is there (``reason``).
 """
 from __future__ import annotations
 
@@ -20,6 +25,10 @@ from pyspark.sql import functions as F
 from delta_schema_evolution.errors import SchemaInputError
 
 _UNREGISTERED = "_unregistered_entries"
+DYNAMIC_REASON = "reason"
+UNREGISTERED_KEY = "unregistered key"
+NULL_VALUE = "null value"
+UNEXPECTED_GROUP = "registered key, not known on {group_column} "
 
 
 def unregistered_entries(map_column: str, registered: Collection[str]) -> Column:
@@ -40,3 +49,33 @@ def explode_unregistered_keys(frame: DataFrame, map_column: str, id_columns: Seq
     narrowed = (frame.select(*ids, unregistered_entries(map_column, registered).alias(_UNREGISTERED))
                 .where(F.size(_UNREGISTERED) > 0))
     return narrowed.select(*ids, F.explode(_UNREGISTERED).alias("key", "value"))
+
+
+def explode_unextracted_entries(frame: DataFrame, entries_column: str, id_columns: Sequence[str],
+                                registered: Collection[str], group_column: str | None = None) -> DataFrame:
+    """``(id_columns..., key, value, reason)`` for every entry of ``entries_column`` (the map of entries
+    extraction left out of the key columns); rows whose map is empty are filtered out before the explode.
+    ``reason``: ``unregistered key``, ``null value``, or ``registered key, not known on <group_column> <group>``
+    (a key arriving on a group the registry has not seen carry it: a new machine type, a new firmware).
+
+    Example::
+
+        long = explode_unextracted_entries(extracted, "_unextracted_entries", ["reading_id"],
+                                           registered=["spindle_rpm"], group_column="machine_type")
+    """
+    needed = [*id_columns, entries_column, *([group_column] if group_column else [])]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing or not id_columns:
+        raise SchemaInputError(f"id_columns/entries_column/group_column: expected at least one id column and all "
+                               f"of {needed} in {frame.columns}, missing {missing}")
+    ids = [F.col(c) for c in id_columns]
+    group = F.col(group_column).cast("string") if group_column else F.lit(None).cast("string")
+    known = F.array(*[F.lit(key) for key in sorted(registered)]) if registered else F.array().cast("array<string>")
+    narrowed = (frame.select(*ids, group.alias("_group"), F.col(entries_column).alias(_UNREGISTERED))
+                .where(F.size(_UNREGISTERED) > 0))
+    exploded = narrowed.select(*ids, "_group", F.explode(_UNREGISTERED).alias("key", "value"))
+    unexpected = F.concat(F.lit(UNEXPECTED_GROUP.format(group_column=group_column or "group")),
+                          F.coalesce(F.col("_group"), F.lit("null")))
+    reason = (F.when(~F.array_contains(known, F.col("key")), F.lit(UNREGISTERED_KEY))
+              .when(F.col("value").isNull(), F.lit(NULL_VALUE)).otherwise(unexpected))
+    return exploded.select(*ids, "key", "value", reason.alias(DYNAMIC_REASON))

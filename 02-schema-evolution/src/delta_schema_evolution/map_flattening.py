@@ -1,22 +1,28 @@
 """Progressive flattening of a ``MAP<STRING,STRING>`` column (customExtension) without exploding it.
 
-This module holds the per-row work: sampled key discovery (``discover_keys``), extraction of registered
-keys into typed columns with ``getItem`` + ``try_cast`` or ``from_json`` (``extract_registered_keys``),
-and the column-count guard (``guard_column_count``). The registry lives in ``key_registry``, the flat and
+This module holds the per-row work: sampled key discovery (``discover_keys``, optionally recording which
+values of a group column such as ``machine_type`` carry each key), extraction of registered keys into
+typed columns with ``getItem`` + ``try_cast`` or ``from_json`` (``extract_registered_keys``, looking a key
+up only on rows whose group carries it, with a guard that keeps every other entry), and the column-count
+guard (``guard_column_count``). The registry lives in ``key_registry``, the flat and
 dynamic tables in ``flat_table`` and ``dynamic_keys``, and ``progressive.progressive_flatten`` runs the
 whole method in order.
 
 Example::
 
-    keys = discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01)
-    update_key_registry(spark, "/lake/registry/custom_extension_keys", keys)
-    flat = extract_registered_keys(readings, "customExtension", registered_keys(spark, registry_path))
+    keys = discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01,
+                         group_column="machine_type")
+    update_key_registry(spark, registry_path, keys)
+    flat = extract_registered_keys(readings, "customExtension", registered_keys(spark, registry_path),
+                                   group_column="machine_type",
+                                   key_groups=registered_key_groups(spark, registry_path))
 """
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -27,6 +33,8 @@ from delta_schema_evolution.key_registry import DYNAMIC, REGISTERED, DiscoveredK
 from delta_schema_evolution.key_types import infer_type, is_json_type, parse_type
 
 EXTRACTION_REASON = "_extraction_reason"
+EXTRACTED_ENTRIES = "_extracted_entries"
+UNEXTRACTED_ENTRIES = "_unextracted_entries"
 _CORRUPT = "_corrupt_record"
 
 
@@ -48,33 +56,52 @@ def check_map_column(frame: DataFrame, map_column: str) -> None:
         raise SchemaInputError(f"{map_column}: expected map<string,string>, got {data_type.simpleString()}")
 
 
+def check_group_column(frame: DataFrame, group_column: str, map_column: str) -> None:
+    """Raise ``SchemaInputError`` unless ``group_column`` is a string column other than ``map_column``."""
+    if group_column not in frame.columns or group_column == map_column:
+        raise SchemaInputError(f"group_column: expected one of {[c for c in frame.columns if c != map_column]}, "
+                               f"got {group_column!r}")
+    data_type = frame.schema[group_column].dataType
+    if not isinstance(data_type, T.StringType):
+        raise SchemaInputError(f"{group_column}: expected a string group column, got {data_type.simpleString()}")
+
+
 def discover_keys(frame: DataFrame, map_column: str, sample_rows: int = 10_000, values_per_key: int = 200,
-                  min_share: float = 0.0) -> list[DiscoveredKey]:
+                  min_share: float = 0.0, group_column: str | None = None) -> list[DiscoveredKey]:
     """Keys of ``map_column`` in the first ``sample_rows`` rows, with counts, an inferred type, and a status:
-    ``dynamic`` when the key is in fewer than ``min_share`` of the sampled rows, else ``registered``.
+    ``dynamic`` when the key is in fewer than ``min_share`` of the sampled rows, else ``registered``. With
+    ``group_column``, each key also gets the sorted groups whose rows carried it (None when a carrying row
+    had a null group: such a key is looked up on every row).
 
     The explode here runs on the bounded sample only; the full data is never exploded.
 
     Example::
 
-        discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01)
-        # [DiscoveredKey(key='spindle_rpm', observations=9120, inferred_type='int', status='registered'), ...]
+        discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01, group_column="machine_type")
+        # [DiscoveredKey(key='spindle_rpm', observations=9120, inferred_type='int', status='registered',
+        #                groups=('cnc_lathe', 'cnc_mill')), ...]
     """
     check_map_column(frame, map_column)
+    if group_column is not None:
+        check_group_column(frame, group_column, map_column)
     if sample_rows < 1:
         raise SchemaInputError(f"sample_rows: expected >= 1, got {sample_rows}")
     if not 0.0 <= min_share <= 1.0:
         raise SchemaInputError(f"min_share: expected a fraction between 0 and 1, got {min_share}")
-    sample = frame.select(map_column).limit(sample_rows).cache()
+    group = F.col(group_column) if group_column is not None else F.lit(None).cast("string")
+    sample = frame.select(F.col(map_column).alias("_map"), group.alias("_group")).limit(sample_rows).cache()
     try:
         sampled = sample.count()
-        grouped = (sample.select(F.explode(map_column).alias("key", "value")).groupBy("key")
+        grouped = (sample.select("_group", F.explode("_map").alias("key", "value")).groupBy("key")
                    .agg(F.count(F.lit(1)).alias("observations"),
-                        F.slice(F.collect_list("value"), 1, values_per_key).alias("values"))).collect()
+                        F.slice(F.collect_list("value"), 1, values_per_key).alias("values"),
+                        F.sort_array(F.collect_set("_group")).alias("groups"),
+                        F.max(F.col("_group").isNull()).alias("ungrouped"))).collect()
     finally:
         sample.unpersist()
     return sorted((DiscoveredKey(row["key"], row["observations"], infer_type(row["values"]),
-                                 REGISTERED if row["observations"] >= min_share * sampled else DYNAMIC)
+                                 REGISTERED if row["observations"] >= min_share * sampled else DYNAMIC,
+                                 None if group_column is None or row["ungrouped"] else tuple(row["groups"]))
                    for row in grouped), key=lambda k: k.key)
 
 
@@ -119,22 +146,84 @@ def _json(raw: Column, key: str, type_name: str, field_names: list[str]) -> tupl
     return parsed.dropFields(_CORRUPT), F.when(failed, reason)
 
 
-def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str, str],
-                            prefix: str = "ext_") -> DataFrame:
+def _string_array(values: Sequence[str]) -> Column:
+    return F.array(*[F.lit(v) for v in values]) if values else F.array().cast("array<string>")
+
+
+def _lookup(map_column: str, key: str, group_column: str | None, groups: Sequence[str] | None) -> Column:
+    """``getItem(key)``, guarded by the key's groups when they are known (other rows skip the map scan)."""
+    value = F.col(map_column).getItem(key)
+    if group_column is None or groups is None:
+        return value
+    if not groups:
+        return F.lit(None).cast("string")
+    return F.when(F.col(group_column).isin(*groups), value)
+
+
+def expected_keys(keys: Sequence[str], group_column: str | None,
+                  key_groups: Mapping[str, Sequence[str] | None]) -> Column:
+    """Per row, the array of keys extraction looks up: keys without known groups everywhere, the others on
+    rows of their groups (a ``CASE`` on ``group_column``; rows of an unknown or null group get only the
+    former)."""
+    everywhere = sorted(k for k in keys if key_groups.get(k) is None)
+    all_groups = sorted({g for k in keys if key_groups.get(k) is not None for g in key_groups[k]})
+    if group_column is None or not all_groups:
+        return _string_array(everywhere)
+    cases = [(F.col(group_column) == g,
+              _string_array(sorted(k for k in keys if key_groups.get(k) is None or g in key_groups[k])))
+             for g in all_groups]
+    first, *rest = cases
+    return reduce(lambda expression, case: expression.when(*case), rest, F.when(*first)).otherwise(
+        _string_array(everywhere))
+
+
+def unextracted_entries(map_column: str, extracted_count: Column, expected: Column) -> Column:
+    """The entries extraction did not put in a column: keys not looked up on this row (unregistered, or
+    registered for other groups) and entries with a null value. Hot path: a row whose map size equals its
+    count of non-null extracted values has none (an empty map, no lambda runs); only the other rows pay for
+    the ``map_filter``."""
+    size = F.when(F.col(map_column).isNull(), F.lit(0)).otherwise(F.size(map_column))
+    leftover = F.map_filter(F.col(map_column), lambda key, value: value.isNull() | ~F.array_contains(expected, key))
+    return F.when(size == extracted_count, F.create_map().cast("map<string,string>")).otherwise(leftover)
+
+
+def _checked_key_groups(frame: DataFrame, map_column: str, group_column: str | None,
+                        key_groups: Mapping[str, Sequence[str] | None] | None) -> Mapping[str, Sequence[str] | None]:
+    if group_column is None:
+        if key_groups:
+            raise SchemaInputError("group_column: expected the group column that key_groups refers to, got None")
+        return {}
+    check_group_column(frame, group_column, map_column)
+    return key_groups or {}
+
+
+def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str, str], prefix: str = "ext_",
+                            group_column: str | None = None,
+                            key_groups: Mapping[str, Sequence[str] | None] | None = None) -> DataFrame:
     """One typed column per registered key via ``getItem`` (a projection: no explode, no shuffle):
     scalars with ``try_cast``, JSON structs/arrays with ``from_json``; plus ``_extraction_reason`` naming
     every key whose value failed its cast or parse (null when all fit).
 
+    With ``group_column`` and ``key_groups`` (``{key: groups}``, None or absent = every row), a key is
+    looked up only on rows whose group carries it. Nothing is dropped: ``_extracted_entries`` counts the
+    row's non-null extracted values and ``_unextracted_entries`` holds every other entry of the map (a key
+    registered for other groups, an unregistered key, a null value), computed only for rows where the two
+    counts differ; ``dynamic_keys.explode_unextracted_entries`` turns it into the long lane.
+
     Example::
 
         flat = extract_registered_keys(readings, "customExtension", {"spindle_rpm": "int",
-                                       "spindle": "struct<`rpm`:bigint,`unit`:string>"})
+                                       "spindle": "struct<`rpm`:bigint,`unit`:string>"},
+                                       group_column="machine_type",
+                                       key_groups={"spindle_rpm": ["cnc_lathe", "cnc_mill"]})
     """
     check_map_column(frame, map_column)
+    groups_by_key = _checked_key_groups(frame, map_column, group_column, key_groups)
     names = key_columns(keys, prefix)
-    columns, failures = [], []
+    columns, failures, found = [], [], []
     for key, type_name in keys.items():
-        raw = F.col(map_column).getItem(key)
+        raw = _lookup(map_column, key, group_column, groups_by_key.get(key))
+        found.append(raw.isNotNull().cast("int"))
         if is_json_type(type_name):
             parsed_type = parse_type(frame.sparkSession, type_name)
             field_names = parsed_type.fieldNames() if isinstance(parsed_type, T.StructType) else []
@@ -145,7 +234,11 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
         if failure is not None:
             failures.append(failure)
     reason = F.concat_ws("; ", *failures) if failures else F.lit("")
-    return frame.select("*", *columns, F.when(reason != "", reason).cast("string").alias(EXTRACTION_REASON))
+    extracted_count = reduce(lambda total, one: total + one, found, F.lit(0))
+    leftover = unextracted_entries(map_column, extracted_count,
+                                   expected_keys(list(keys), group_column, groups_by_key))
+    return frame.select("*", *columns, F.when(reason != "", reason).cast("string").alias(EXTRACTION_REASON),
+                        extracted_count.alias(EXTRACTED_ENTRIES), leftover.alias(UNEXTRACTED_ENTRIES))
 
 
 def guard_column_count(current_columns: int, new_columns: int, warn_at: int = 400, fail_at: int = 1000) -> int:

@@ -1,12 +1,14 @@
 """``progressive_flatten``: the whole progressive method for a ``MAP<STRING,STRING>`` column, in order.
 
-1. discover keys on a bounded sample; 2. infer each key's type (scalar or JSON) from the samples;
-3. persist them in the Delta key registry; 4. classify rare keys as dynamic; 5. guard the column count;
-6. extract registered keys with ``getItem`` + ``try_cast``; 7. parse JSON-encoded values with
-``from_json``; 8. quarantine rows whose values fail the cast or parse, with the reason; 9. append to the
-flat table with ``mergeSchema`` (new keys become new columns); 10. widen columns in place when the
-registry widened a type, then OPTIMIZE ZORDER; 11. explode only unregistered keys, after filtering, into
-a long side table. ``docs/11-step-methodology.md`` explains each step.
+1. discover keys on a bounded sample (with ``group_column``: and which groups carry each key); 2. infer
+each key's type (scalar or JSON) from the samples; 3. persist them in the Delta key registry; 4. classify
+rare keys as dynamic; 5. guard the column count; 6. extract registered keys with ``getItem`` +
+``try_cast``, only on rows whose group carries the key; 7. parse JSON-encoded values with ``from_json``;
+8. quarantine rows whose values fail the cast or parse, with the reason; 9. append to the flat table with
+``mergeSchema`` (new keys become new columns); 10. widen columns in place when the registry widened a
+type, then OPTIMIZE ZORDER; 11. explode only the entries no column took (unregistered keys, registered
+keys on an unexpected group, null values), after filtering, into a long side table with a reason.
+``docs/11-step-methodology.md`` explains each step.
 
 Example::
 
@@ -14,6 +16,7 @@ Example::
         registry="/lake/registry/ext_keys", flat="/lake/silver/readings_flat",
         quarantine="/lake/quarantine/readings_flat", dynamic="/lake/silver/readings_ext_dynamic"))
     assert report.rows_in == report.rows_written + report.rows_quarantined
+    assert report.entries_in == report.entries_flat + report.dynamic_entries + report.entries_quarantined
 """
 from __future__ import annotations
 
@@ -25,12 +28,20 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from delta_schema_evolution.dynamic_keys import explode_unregistered_keys
+from delta_schema_evolution.dynamic_keys import DYNAMIC_REASON, explode_unextracted_entries
 from delta_schema_evolution.errors import SchemaEvolutionError, SchemaInputError
 from delta_schema_evolution.flat_table import OptimizeResult, optimize_with_zorder, write_flat_table
-from delta_schema_evolution.key_registry import REGISTERED, registered_keys, update_key_registry
+from delta_schema_evolution.key_registry import (
+    REGISTERED,
+    registered_key_groups,
+    registered_keys,
+    update_key_registry,
+)
 from delta_schema_evolution.map_flattening import (
+    EXTRACTED_ENTRIES,
     EXTRACTION_REASON,
+    UNEXTRACTED_ENTRIES,
+    check_group_column,
     check_map_column,
     discover_keys,
     extract_registered_keys,
@@ -59,11 +70,14 @@ class FlatteningSettings:
     warn_at_columns: int = 400
     fail_at_columns: int = 1000
     zorder_by: tuple[str, ...] = ()
+    group_column: str | None = None  # e.g. "machine_type": look a key up only on rows of groups that carry it
 
 
 @dataclass(frozen=True)
 class FlatteningReport:
-    """What one run did; ``rows_in == rows_written + rows_quarantined`` always holds."""
+    """What one run did. Always: ``rows_in == rows_written + rows_quarantined`` and
+    ``entries_in == entries_flat + dynamic_entries + entries_quarantined`` (map entries: in a key column,
+    in the long lane, or inside a quarantined row's payload)."""
 
     rows_in: int
     rows_written: int
@@ -78,10 +92,20 @@ class FlatteningReport:
     column_count: int
     optimize: OptimizeResult | None = None
     promoted: list[str] = field(default_factory=list)
+    entries_in: int = 0
+    entries_flat: int = 0
+    entries_quarantined: int = 0
+    dynamic_reasons: dict[str, int] = field(default_factory=dict)
+    key_groups: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    registry_migrated: bool = False
 
 
 class RowCountMismatchError(SchemaEvolutionError):
     """Rows in differ from rows written + rows quarantined: something was lost, nothing is reported done."""
+
+
+class EntryCountMismatchError(SchemaEvolutionError):
+    """Map entries in differ from entries in key columns + long lane + quarantined rows: an entry was lost."""
 
 
 def _check_inputs(source: DataFrame, map_column: str, id_columns: Sequence[str], settings: FlatteningSettings) -> None:
@@ -92,12 +116,43 @@ def _check_inputs(source: DataFrame, map_column: str, id_columns: Sequence[str],
     unknown = [c for c in settings.zorder_by if c not in source.columns or c == map_column]
     if unknown:
         raise SchemaInputError(f"zorder_by: expected non-map columns of {source.columns}, got unknown {unknown}")
+    if settings.group_column is not None:
+        check_group_column(source, settings.group_column, map_column)
 
 
 def _flat_column_count(spark: SparkSession, flat_path: str, source: DataFrame, map_column: str) -> int:
     if DeltaTable.isDeltaTable(spark, flat_path):
         return len(DeltaTable.forPath(spark, flat_path).toDF().columns)
     return len(source.columns) - 1
+
+
+def _last_version(spark: SparkSession, path: str) -> int | None:
+    if not DeltaTable.isDeltaTable(spark, path):
+        return None
+    return int(DeltaTable.forPath(spark, path).history(1).first()["version"])
+
+
+def _append_counted(spark: SparkSession, frame: DataFrame, path: str) -> int:
+    """Append ``frame`` (``mergeSchema``) and return Delta's own numOutputRows for that commit; 0 when the
+    append committed nothing (an empty batch may leave the table's version where it was)."""
+    before = _last_version(spark, path)
+    frame.write.format("delta").mode("append").option("mergeSchema", "true").save(path)
+    last = DeltaTable.forPath(spark, path).history(1).first()
+    if before is not None and int(last["version"]) == before:
+        return 0
+    return int(dict(last["operationMetrics"] or {}).get("numOutputRows", 0))
+
+
+def _counts(extracted: DataFrame, map_column: str) -> dict[str, int]:
+    """Rows and map entries of the extracted batch, in one pass: all, quarantined, and (for rows that are
+    not quarantined) the entries that landed in a key column (non-null extracted values)."""
+    quarantined = F.col(EXTRACTION_REASON).isNotNull()
+    entries = F.when(F.col(map_column).isNull(), F.lit(0)).otherwise(F.size(map_column))
+    row = extracted.select(
+        F.count(F.lit(1)).alias("rows_in"), F.count(F.when(quarantined, F.lit(1))).alias("rows_quarantined"),
+        F.sum(entries).alias("entries_in"), F.sum(F.when(quarantined, entries)).alias("entries_quarantined"),
+        F.sum(F.when(~quarantined, F.col(EXTRACTED_ENTRIES))).alias("entries_flat")).first()
+    return {name: int(row[name] or 0) for name in row.asDict()}
 
 
 def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str, id_columns: Sequence[str],
@@ -109,36 +164,46 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
         SchemaInputError: bad arguments, checked before any work.
         TableTooWideError: the new key columns would pass ``fail_at_columns`` (nothing is written).
         RowCountMismatchError: rows in != rows written + rows quarantined.
+        EntryCountMismatchError: map entries in != entries in key columns + long lane + quarantined rows.
     """
     settings = settings or FlatteningSettings()
     _check_inputs(source, map_column, id_columns, settings)
-    discovered = discover_keys(source, map_column, settings.sample_rows, min_share=settings.min_share)
+    discovered = discover_keys(source, map_column, settings.sample_rows, min_share=settings.min_share,
+                               group_column=settings.group_column)
     already = registered_keys(spark, tables.registry)
     new_columns = [k.key for k in discovered if k.status == REGISTERED and k.key not in already]
     guard_column_count(_flat_column_count(spark, tables.flat, source, map_column), len(new_columns),
                                       settings.warn_at_columns, settings.fail_at_columns)
     update = update_key_registry(spark, tables.registry, discovered, seen_at)
     keys = registered_keys(spark, tables.registry)
+    key_groups = registered_key_groups(spark, tables.registry) if settings.group_column else {}
 
     payload = F.to_json(F.struct(*[F.col(f"`{c}`") for c in source.columns]))
-    extracted = extract_registered_keys(source, map_column, keys, settings.column_prefix).cache()
+    extracted = extract_registered_keys(source, map_column, keys, settings.column_prefix,
+                                        settings.group_column, key_groups).cache()
     try:
+        counts = _counts(extracted, map_column)
         good = extracted.where(F.col(EXTRACTION_REASON).isNull())
         bad = extracted.where(F.col(EXTRACTION_REASON).isNotNull())
-        rows_in, rows_quarantined = extracted.count(), bad.count()
-        if rows_quarantined:
+        if counts["rows_quarantined"]:
             write_quarantine(bad.select(F.col(EXTRACTION_REASON).alias(QUARANTINE_REASON),
                                         payload.alias(QUARANTINE_PAYLOAD)), tables.quarantine, tables.flat)
-        written = write_flat_table(spark, tables.flat, good.drop(map_column, EXTRACTION_REASON))
-        dynamic = explode_unregistered_keys(good, map_column, id_columns, keys)
-        dynamic.write.format("delta").mode("append").save(tables.dynamic)
-        dynamic_entries = int(dict(DeltaTable.forPath(spark, tables.dynamic).history(1)
-                                   .first()["operationMetrics"]).get("numOutputRows", 0))
+        written = write_flat_table(spark, tables.flat,
+                                   good.drop(map_column, EXTRACTION_REASON, EXTRACTED_ENTRIES, UNEXTRACTED_ENTRIES))
+        dynamic = explode_unextracted_entries(good, UNEXTRACTED_ENTRIES, id_columns, keys, settings.group_column)
+        dynamic_entries = _append_counted(spark, dynamic, tables.dynamic)
+        dynamic_reasons = {row[DYNAMIC_REASON]: row["count"]
+                           for row in dynamic.groupBy(DYNAMIC_REASON).count().collect()}
     finally:
         extracted.unpersist()
+    rows_in, rows_quarantined = counts["rows_in"], counts["rows_quarantined"]
     if rows_in != written.rows_written + rows_quarantined:
         raise RowCountMismatchError(f"rows: expected rows in {rows_in} = written + quarantined, got "
                                     f"{written.rows_written} + {rows_quarantined}")
+    if counts["entries_in"] != counts["entries_flat"] + dynamic_entries + counts["entries_quarantined"]:
+        raise EntryCountMismatchError(f"map entries: expected entries in {counts['entries_in']} = in key columns + "
+                                      f"long lane + quarantined rows, got {counts['entries_flat']} + "
+                                      f"{dynamic_entries} + {counts['entries_quarantined']}")
     optimized = (optimize_with_zorder(spark, tables.flat, list(settings.zorder_by))
                  if written.columns_widened and settings.zorder_by else None)
     return FlatteningReport(
@@ -147,4 +212,6 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
         keys_extracted=list(keys), keys_dynamic=[k.key for k in discovered if k.key not in keys],
         columns_added=written.columns_added, columns_widened=written.columns_widened,
         column_count=len(DeltaTable.forPath(spark, tables.flat).toDF().columns), optimize=optimized,
-        promoted=update.promoted)
+        promoted=update.promoted, entries_in=counts["entries_in"], entries_flat=counts["entries_flat"],
+        entries_quarantined=counts["entries_quarantined"], dynamic_reasons=dynamic_reasons,
+        key_groups=key_groups, registry_migrated=update.migrated)
