@@ -19,6 +19,11 @@ How one batch is applied:
 
 Stored rows are never deleted and their ``valid_from`` never moves, so surrogate keys stay stable.
 
+A *simple* batch (one row per key, no NULL key or timestamp, no deletes, no Type 6 columns) skips
+steps 2-5: ``scd_type2_fast_path`` applies it in one MERGE that tells changed from unchanged rows
+itself, and falls back to the steps above when a change is not newer than its key's current version.
+``ScdMergeResult.path`` says which ran; ``Scd2Spec(fast_path=False)`` forces the general path.
+
 Example::
 
     >>> spec = Scd2Spec(natural_key=("machine_id",))
@@ -39,6 +44,7 @@ from pyspark.sql import types as T
 from manufacturing_star_schema.errors import InvalidSpecError, MissingColumnsError, OutOfOrderChangeError
 from manufacturing_star_schema.hashing import hash_key, row_hash
 from manufacturing_star_schema.invariants import OPEN_END
+from manufacturing_star_schema.scd_type2_fast_path import is_fallback_error, is_simple_batch, merge_simple_batch
 from manufacturing_star_schema.schema_sync import add_new_source_columns, quoted
 
 SURROGATE_KEY_STRATEGIES = ("hash", "identity", "none")
@@ -51,6 +57,7 @@ class Scd2Spec:
 
     ``tracked_columns=None`` tracks every source attribute. ``current_value_columns`` maps an
     attribute to a Type 1 column kept on every version of the key (that is Type 6).
+    ``fast_path=False`` sends every batch through the general path (tests compare the two).
     """
 
     natural_key: tuple[str, ...]
@@ -65,6 +72,7 @@ class Scd2Spec:
     row_hash: str = "row_hash"
     current_value_columns: Mapping[str, str] = field(default_factory=dict)
     on_out_of_order: str = "place"
+    fast_path: bool = True
 
     def __post_init__(self) -> None:
         if not self.natural_key:
@@ -110,23 +118,41 @@ class Scd2Staging:
         self.persisted.clear()
 
 
+MERGE_PATHS = ("fast", "general", "general_after_fallback")
+
+
 @dataclass
 class ScdMergeResult:
-    """Delta's MERGE metrics, the per-source-row outcomes and the quarantine (both pinned to the read version)."""
+    """Delta's MERGE metrics, the per-source-row outcomes and the quarantine (both pinned to the read version).
+
+    ``path`` is ``"general"``, ``"fast"`` (a simple batch, one MERGE with no staging), or
+    ``"general_after_fallback"`` (the fast path's guard aborted its MERGE; see ``scd_type2_fast_path``).
+    After the fast path, ``outcomes`` and ``quarantine`` are lazy: only a caller who reads them pays.
+    """
 
     metrics: dict[str, int]
     outcomes: DataFrame
     quarantine: DataFrame
     added_columns: list[str]
+    path: str = "general"
 
 
-def create_scd2_table(spark: SparkSession, path: str, attributes: T.StructType, spec: Scd2Spec) -> None:
+def create_scd2_table(
+    spark: SparkSession,
+    path: str,
+    attributes: T.StructType,
+    spec: Scd2Spec,
+    properties: Mapping[str, str] | None = None,
+) -> None:
     """Create an empty Type 2 dimension at ``path``: surrogate key, key + attribute columns, controls.
 
     Uses Delta's table builder: on Spark 4.0 + Delta 4.0 open source, SQL DDL with
     ``GENERATED ALWAYS AS IDENTITY`` is rejected (see tests/test_ddl.py); the builder is not.
+    ``properties`` are Delta table properties, e.g. ``{"delta.enableDeletionVectors": "true"}``.
     """
     builder = DeltaTable.create(spark).location(path)
+    for name, value in (properties or {}).items():
+        builder = builder.property(name, value)
     if spec.surrogate_key_strategy == "identity":
         builder = builder.addColumn(spec.surrogate_key_column, "BIGINT", generatedAlwaysAs=IdentityGenerator(1, 1))
     elif spec.surrogate_key_strategy == "hash":
@@ -171,7 +197,11 @@ def _check_inputs(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> list[
 
 
 def stored_versions_touched_by(
-    target: DataFrame, new_events: DataFrame, spec: Scd2Spec, persisted: list[DataFrame]
+    target: DataFrame,
+    new_events: DataFrame,
+    spec: Scd2Spec,
+    persisted: list[DataFrame],
+    known_in_order: bool = False,
 ) -> tuple[DataFrame, bool]:
     """The stored rows a batch's timeline needs, reading as little of the dimension as possible.
 
@@ -180,12 +210,16 @@ def stored_versions_touched_by(
     an older change (a late change, a replay of an older batch) also need their earlier versions;
     those are read only when such keys exist. Type 6 updates every version of a touched key, so it
     reads the whole history of the batch's keys. Returns the rows and whether earlier versions were read.
+    ``known_in_order=True``: the caller guarantees there are no such keys (nothing is checked or cached).
     """
     key, vf = list(spec.natural_key), spec.valid_from
     batch_keys = new_events.select(*key).distinct()
     if spec.current_value_columns:
         return target.join(F.broadcast(batch_keys), key, "left_semi"), True
-    current = target.filter(F.col(spec.is_current)).join(F.broadcast(batch_keys), key, "left_semi").persist()
+    current = target.filter(F.col(spec.is_current)).join(F.broadcast(batch_keys), key, "left_semi")
+    if known_in_order:
+        return current, False
+    current = current.persist()
     persisted.append(current)
     late_keys = (
         new_events.select(*key, vf)
@@ -200,15 +234,25 @@ def stored_versions_touched_by(
     return current.unionByName(earlier), True
 
 
-def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> Scd2Staging:
+def build_scd2_staging(
+    target: DataFrame, source: DataFrame, spec: Scd2Spec, known_in_order: bool = False
+) -> Scd2Staging:
     """Build the staged union for one batch (nothing is written; batch-sized frames are cached).
 
     Reads the current rows of the batch's keys, plus earlier versions only for keys with a change
     older than their current version (see ``stored_versions_touched_by``). Call ``release()`` on the
-    result when done.
+    result when done. ``known_in_order=True`` (the caller has proved that no change is older than
+    its key's current version, as the fast path does) skips that check and caches nothing: the
+    result is fully lazy, which is how the fast path reports its outcomes.
     """
     attributes = _check_inputs(target, source, spec)
     persisted: list[DataFrame] = []
+
+    def cached(frame: DataFrame) -> DataFrame:
+        if known_in_order:
+            return frame
+        persisted.append(frame.persist())
+        return frame
     tracked = list(spec.tracked_columns or attributes)
     key, vf, ts, deleted = list(spec.natural_key), spec.valid_from, spec.change_ts_column, spec.is_deleted
     payload = [*key, *attributes, deleted]
@@ -236,8 +280,7 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
             .when(F.col("_scd_conflict"), "conflicting versions for the same key and change timestamp"),
         )
     )
-    checked = checked.persist()
-    persisted.append(checked)
+    checked = cached(checked)
     early_quarantine = checked.filter(F.col("quarantine_reason").isNotNull())
     valid = checked.filter(F.col("quarantine_reason").isNull())
     duplicates = valid.filter(F.col("_scd_rank") > 1)
@@ -253,7 +296,7 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
             for c in spec.current_value_columns.values()
         ],
     )
-    stored, reads_history = stored_versions_touched_by(target, new_events, spec, persisted)
+    stored, reads_history = stored_versions_touched_by(target, new_events, spec, persisted, known_in_order)
     history = stored.select(
         *payload,
         vf,
@@ -363,8 +406,7 @@ def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> 
         .unionByName(outcome(duplicates, "duplicate_in_batch"))
         .unionByName(outcome(quarantine, "quarantined", instant=ts))
     )
-    staged = staged.persist()
-    persisted.append(staged)
+    staged = cached(staged)
     return Scd2Staging(
         staged=staged,
         outcomes=outcomes,
@@ -395,13 +437,27 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     New source columns are added to the dimension first (``ALTER TABLE ADD COLUMNS``). The returned
     ``outcomes``/``quarantine`` are computed against the version read before the MERGE, so they can be
     counted after it: every source row has exactly one outcome. A batch that changes nothing (a rerun)
-    writes nothing: no MERGE runs and the table gets no new version.
+    writes nothing: the table gets no new version. A simple batch takes the fast path (one MERGE, no
+    staging); if its guard finds a change that is not newer than the current version, the MERGE is
+    aborted uncommitted and the general path applies the batch (``result.path`` tells which ran).
     """
     excluded = [*spec.natural_key, spec.change_ts_column, spec.is_deleted]
     added = add_new_source_columns(spark, target_path, source, exclude=excluded)
     table = DeltaTable.forPath(spark, target_path)
     read_version = table.history(1).select("version").first()[0]
     target = spark.read.format("delta").option("versionAsOf", read_version).load(target_path)
+    attributes = _check_inputs(target, source, spec)
+    path = "general"
+    if spec.fast_path and is_simple_batch(source, spec):
+        try:
+            metrics = merge_simple_batch(table, source, attributes, spec)
+        except Exception as error:  # only the guard's own error falls back; anything else propagates
+            if not is_fallback_error(error):
+                raise
+            path = "general_after_fallback"
+        else:
+            report = build_scd2_staging(target, source, spec, known_in_order=True)
+            return ScdMergeResult(metrics, report.outcomes, report.quarantine, added, path="fast")
     staging = build_scd2_staging(target, source, spec)
     try:
         if spec.on_out_of_order == "reject":
@@ -410,7 +466,7 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     finally:
         staging.release()
     return ScdMergeResult(
-        metrics=metrics, outcomes=staging.outcomes, quarantine=staging.quarantine, added_columns=added
+        metrics=metrics, outcomes=staging.outcomes, quarantine=staging.quarantine, added_columns=added, path=path
     )
 
 

@@ -1,0 +1,267 @@
+"""The fast path of merge_scd2: simple batches in one MERGE, the same table as the general path.
+
+Each test applies the same batches to two dimensions, one with the fast path allowed (the default)
+and one with ``Scd2Spec(fast_path=False)``, and compares the whole tables (surrogate keys, hashes
+and validity columns included), the outcomes and the metrics. Every test ends with the invariant
+checker, and every result's outcomes account for every source row. The dimensions have deletion
+vectors on (as the benchmark and Delta's guidance for MERGE-heavy tables); the one difference
+without them (a no-op rerun rewrites the touched files) is pinned down by its own test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MACHINE_ATTRIBUTES, outcome_counts, ts
+from delta.tables import DeltaTable
+from pyspark.sql import functions as F
+
+from manufacturing_star_schema import (
+    OutOfOrderChangeError,
+    Scd2Spec,
+    assert_scd2_invariants,
+    create_scd2_table,
+    merge_scd2,
+)
+from manufacturing_star_schema.scd_type2_fast_path import FALLBACK_MARKER, is_simple_batch, merge_simple_batch
+
+FAST = Scd2Spec(natural_key=("machine_id",))
+GENERAL = Scd2Spec(natural_key=("machine_id",), fast_path=False)
+DELETION_VECTORS = {"delta.enableDeletionVectors": "true"}
+
+
+@pytest.fixture
+def twins(spark, tmp_path):
+    """Two empty dimensions: ``fast`` (fast path allowed) and ``general`` (general path forced)."""
+    paths = {"fast": str(tmp_path / "fast"), "general": str(tmp_path / "general")}
+    for path in paths.values():
+        create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST, properties=DELETION_VECTORS)
+    return paths
+
+
+def apply_to_both(spark, twins, batch, spec_options=None):
+    """Apply one batch to both twins; check invariants and that rows in = outcomes; return both results."""
+    options = spec_options or {}
+    results = {
+        "fast": merge_scd2(spark, twins["fast"], batch, Scd2Spec(natural_key=("machine_id",), **options)),
+        "general": merge_scd2(
+            spark, twins["general"], batch, Scd2Spec(natural_key=("machine_id",), fast_path=False, **options)
+        ),
+    }
+    for name, result in results.items():
+        assert_scd2_invariants(spark.read.format("delta").load(twins[name]), ["machine_id"])
+        assert sum(outcome_counts(result).values()) == batch.count()  # every source row has one outcome
+    return results
+
+
+def table(spark, path):
+    return sorted(tuple(r) for r in spark.read.format("delta").load(path).collect())
+
+
+def sorted_rows(frame):
+    return sorted(tuple(r) for r in frame.collect())
+
+
+def version(spark, path):
+    return DeltaTable.forPath(spark, path).history(1).first()["version"]
+
+
+def assert_same_as_general(spark, twins, results):
+    assert table(spark, twins["fast"]) == table(spark, twins["general"])
+    assert sorted_rows(results["fast"].outcomes) == sorted_rows(results["general"].outcomes)
+    assert sorted_rows(results["fast"].quarantine) == sorted_rows(results["general"].quarantine)
+    changed = ("num_updated_rows", "num_inserted_rows")
+    assert [results["fast"].metrics[m] for m in changed] == [results["general"].metrics[m] for m in changed]
+
+
+def test_simple_batches_take_the_fast_path_and_write_exactly_the_general_paths_table(spark, twins, changes):
+    batches = [
+        changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 900, ts(1))]),  # empty dimension
+        changes(
+            [
+                ("M1", "L1", "fw-1.1", 1200, ts(4)),  # changed: expire + insert
+                ("M2", "L1", "fw-1.0", 900, ts(4)),  # same content, newer: unchanged
+                ("M3", "L2", None, 1500, ts(4)),  # new machine, NULL attribute
+            ]
+        ),
+        changes(
+            [
+                ("M1", "L1", "fw-1.1", 1200, ts(4)),  # the current version again: already applied
+                ("M3", "L2", "fw-2.0", 1500, ts(5, 6)),  # NULL -> value: a new version
+            ]
+        ),
+    ]
+    for batch in batches:
+        results = apply_to_both(spark, twins, batch)
+
+        assert (results["fast"].path, results["general"].path) == ("fast", "general")
+        assert_same_as_general(spark, twins, results)
+    assert outcome_counts(results["fast"]) == {"already_applied": 1, "new_version": 1}
+
+
+def test_a_rerun_of_the_latest_batch_on_the_fast_path_changes_zero_rows_and_commits_nothing(
+    spark, twins, changes
+):
+    batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L2", "fw-2.0", 900, ts(2))])
+    merge_scd2(spark, twins["fast"], batch, FAST)
+    before, version_before = table(spark, twins["fast"]), version(spark, twins["fast"])
+
+    rerun = merge_scd2(spark, twins["fast"], batch, FAST)
+
+    assert rerun.path == "fast"
+    assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0
+    assert version(spark, twins["fast"]) == version_before  # Delta commits no version for it
+    assert table(spark, twins["fast"]) == before
+    assert outcome_counts(rerun) == {"already_applied": 2}
+    assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
+
+
+def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_but_rewrites_the_touched_files(
+    spark, tmp_path, changes
+):
+    """Copy-on-write: the rerun's insert copies match (that is how they are ignored), so Delta rewrites
+    the files holding them, row for row. Zero rows change; the table gets a version. The general path
+    (``fast_path=False``) runs no MERGE at all for a rerun."""
+    path = str(tmp_path / "no_deletion_vectors")
+    create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST)
+    batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L2", "fw-2.0", 900, ts(2))])
+    merge_scd2(spark, path, batch, FAST)
+    before, version_before = table(spark, path), version(spark, path)
+
+    rerun = merge_scd2(spark, path, batch, FAST)
+
+    assert rerun.path == "fast"
+    assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0
+    last = DeltaTable.forPath(spark, path).history(1).first()
+    assert (last["version"], last["operationMetrics"]["numTargetRowsCopied"]) == (version_before + 1, "2")
+    assert table(spark, path) == before
+    assert merge_scd2(spark, path, batch, GENERAL).path == "general"
+    assert version(spark, path) == version_before + 1  # the general path committed nothing
+
+
+def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_places_it(
+    spark, twins, changes
+):
+    apply_to_both(
+        spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 900, ts(1))])
+    )
+    apply_to_both(spark, twins, changes([("M1", "L1", "fw-2.0", 1200, ts(10))]))
+    version_before = version(spark, twins["fast"])
+    batch = changes(
+        [
+            ("M1", "L1", "fw-1.5", 1200, ts(6)),  # late: older than the current version (day 10)
+            ("M2", "L1", "fw-1.1", 900, ts(8)),  # an ordinary newer change in the same batch
+        ]
+    )
+
+    results = apply_to_both(spark, twins, batch)
+
+    assert results["fast"].path == "general_after_fallback"
+    assert version(spark, twins["fast"]) == version_before + 1  # the aborted MERGE left no commit
+    assert_same_as_general(spark, twins, results)
+    assert outcome_counts(results["fast"]) == {"placed_in_history": 1, "new_version": 1}
+
+
+def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
+    """The mechanism itself: raise_error in a WHEN MATCHED update fails the MERGE, nothing is committed."""
+    merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-2.0", 1200, ts(10))]), FAST)
+    version_before, before = version(spark, twins["fast"]), table(spark, twins["fast"])
+    with pytest.raises(Exception, match=FALLBACK_MARKER):
+        merge_simple_batch(
+            DeltaTable.forPath(spark, twins["fast"]),
+            changes([("M1", "L1", "fw-1.5", 1200, ts(6)), ("M9", "L1", "fw-1.0", 1200, ts(6))]),
+            ["line_id", "firmware", "max_rpm"],
+            FAST,
+        )
+
+    assert version(spark, twins["fast"]) == version_before
+    assert table(spark, twins["fast"]) == before  # M9 was not inserted either
+
+
+def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantined(spark, twins, changes):
+    apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    batch = changes(
+        [
+            ("M1", "L1", "fw-0.9", 1200, ts(1)),  # contradicts the stored version of day 1
+            ("M3", "L1", "fw-1.0", 1200, ts(2)),  # fine
+        ]
+    )
+
+    results = apply_to_both(spark, twins, batch)
+
+    assert results["fast"].path == "general_after_fallback"
+    assert_same_as_general(spark, twins, results)
+    assert [r["quarantine_reason"] for r in results["fast"].quarantine.collect()] == [
+        "conflicts with the stored version at the same change timestamp"
+    ]
+    assert outcome_counts(results["fast"]) == {"quarantined": 1, "new_version": 1}
+
+
+def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twins, changes):
+    monday = changes([("M1", "L1", "fw-1.0", 1200, ts(1))])
+    thursday = changes([("M1", "L1", "fw-1.1", 1200, ts(4))])
+    apply_to_both(spark, twins, monday)
+    apply_to_both(spark, twins, thursday)
+    version_before = version(spark, twins["fast"])
+
+    results = apply_to_both(spark, twins, monday)
+
+    assert results["fast"].path == "general_after_fallback"
+    assert version(spark, twins["fast"]) == version_before  # nothing to write, nothing committed
+    assert_same_as_general(spark, twins, results)
+    assert outcome_counts(results["fast"]) == {"already_applied": 1}
+
+
+def test_with_the_reject_policy_a_late_change_still_raises_the_named_error(spark, twins, changes):
+    strict = Scd2Spec(natural_key=("machine_id",), on_out_of_order="reject")
+    merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-2.0", 1200, ts(10))]), strict)
+    version_before = version(spark, twins["fast"])
+
+    with pytest.raises(OutOfOrderChangeError, match="found 1 older change"):
+        merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-1.5", 1200, ts(6))]), strict)
+
+    assert version(spark, twins["fast"]) == version_before
+    assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
+
+
+@pytest.mark.parametrize(
+    ("rows", "deleted", "reason"),
+    [
+        ([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M1", "L1", "fw-1.1", 1200, ts(2))], None, "two rows for one key"),
+        ([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M1", "L1", "fw-1.0", 1200, ts(1))], None, "exact duplicate"),
+        ([(None, "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 1200, ts(1))], None, "NULL key"),
+        ([("M1", "L1", "fw-1.0", 1200, None)], None, "NULL change timestamp"),
+        ([("M1", None, None, None, ts(7))], True, "a delete"),
+        ([], None, "an empty batch"),
+    ],
+)
+def test_batches_that_are_not_simple_are_recognised_by_the_batch_alone(spark, changes, rows, deleted, reason):
+    batch = changes(rows)
+    if deleted is not None:
+        batch = batch.withColumn("is_deleted", F.lit(deleted))
+
+    assert not is_simple_batch(batch, FAST), reason
+
+
+def test_a_simple_batch_is_recognised_and_type_6_never_takes_the_fast_path(spark, changes):
+    batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1))]).withColumn("is_deleted", F.lit(False))
+    type6 = Scd2Spec(natural_key=("machine_id",), current_value_columns={"line_id": "current_line_id"})
+
+    assert is_simple_batch(batch, FAST)
+    assert not is_simple_batch(batch, type6)
+
+
+def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_revives_the_key(
+    spark, twins, changes
+):
+    apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    delete = changes([("M1", None, None, None, ts(7)), ("M2", "L1", "fw-1.0", 900, ts(7))]).withColumn(
+        "is_deleted", F.col("machine_id") == "M1"
+    )
+
+    deleted = apply_to_both(spark, twins, delete)
+    revived = apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.2", 1200, ts(9))]))
+
+    assert deleted["fast"].path == "general"
+    assert revived["fast"].path == "fast"  # the tombstone is the current row: expired like any other
+    assert_same_as_general(spark, twins, revived)
+    assert table(spark, twins["fast"]) == table(spark, twins["general"])
