@@ -2,21 +2,26 @@
 
 A dimension of N current machine versions (default 1,000,000) receives a batch in which 10% of the
 machines changed firmware and 5% are new machines. Each approach starts from a byte-identical copy
-of the dimension (deletion vectors on, as recommended for MERGE-heavy tables) and is timed end to
-end; then the same batch is applied again (the rerun) and must change zero rows. Both results are
-checked with the invariant checker (not timed).
+of the dimension and is timed end to end; then the same batch is applied again (the rerun) and must
+change zero rows. Both results are checked with the invariant checker (not timed). This runs in two
+configurations: deletion vectors on (as recommended for MERGE-heavy tables; the issue's bar is
+judged on it) and deletion vectors off (information), each with its own identical seed for both.
+Each step also records Delta's own MERGE phase times (scan = finding the touched files, rewrite =
+writing changed rows and deletion vectors) and the rows Delta copied unchanged.
 
 Both approaches read the same batch (a Delta table written once) in the same SparkSession with the
 same settings; the 1-minute load average is recorded at the start and before every step, because
 other jobs may share the machine. Run it under the shared benchmark lock (from the folder):
 ``flock /tmp/catalog-bench.lock ../.venv/bin/python benchmarks/scd2_single_merge_vs_two_pass.py [rows]``
 (or ``make bench FOLDER=04-dimensional-modeling``).
-Writes benchmarks/results/scd2_single_merge_vs_two_pass.{json,md}.
+Writes benchmarks/results/scd2_single_merge_vs_two_pass.{json,md} and appends the summary to
+benchmarks/results/scd2_single_merge_vs_two_pass.runs.jsonl (one line per run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -57,10 +62,11 @@ def machine_attributes(ids, firmware_offset: int = 0):
     )
 
 
-def write_seed_dimension(spark: SparkSession, path: str, rows: int) -> None:
+def write_seed_dimension(spark: SparkSession, path: str, rows: int, deletion_vectors: bool = True) -> None:
     """N current versions, valid from 2026-01-01, with the hashes and keys merge_scd2 would have written."""
     create_scd2_table(spark, path, spark.createDataFrame([], ATTRIBUTES).schema, SPEC)
-    spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')")
+    enabled = str(deletion_vectors).lower()
+    spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('delta.enableDeletionVectors' = '{enabled}')")
     seed = machine_attributes(spark.range(rows)).select(
         "*",
         F.lit(False).alias("is_deleted"),
@@ -95,12 +101,27 @@ def timed(action) -> tuple[float, Any]:
     return round(time.perf_counter() - started, 2), outcome
 
 
-def merge_execution_seconds(spark: SparkSession, path: str, after_version: int) -> float:
-    """Delta's own ``executionTimeMs`` of the MERGE commits after ``after_version`` (the rest of a step
-    is staging, the insert pass, and driver work)."""
+MERGE_PHASES = {
+    "delta_merge_execution_s": "executionTimeMs",
+    "delta_merge_scan_s": "scanTimeMs",
+    "delta_merge_rewrite_s": "rewriteTimeMs",
+}
+
+
+def merge_phases(spark: SparkSession, path: str, after_version: int) -> dict[str, Any]:
+    """Delta's own MERGE metrics of the commits after ``after_version``: execution, scan (finding the
+    touched files), rewrite (writing the changed rows and deletion vectors), rows copied unchanged,
+    and how many versions the step committed. The rest of a step is staging, the insert pass of the
+    two-pass approach, and driver work."""
     history = DeltaTable.forPath(spark, path).history().filter(F.col("version") > after_version)
-    merges = history.filter(F.col("operation") == "MERGE").select("operationMetrics").collect()
-    return round(sum(int(m[0].get("executionTimeMs", 0)) for m in merges) / 1000, 2)
+    commits = history.select("operation", "operationMetrics").collect()
+    merges = [c[1] for c in commits if c[0] == "MERGE"]
+    phases: dict[str, Any] = {
+        name: round(sum(int(m.get(metric, 0)) for m in merges) / 1000, 2) for name, metric in MERGE_PHASES.items()
+    }
+    phases["rows_copied"] = sum(int(m.get("numTargetRowsCopied", 0)) for m in merges)
+    phases["versions_committed"] = len(commits)
+    return phases
 
 
 def latest_version(spark: SparkSession, path: str) -> int:
@@ -133,49 +154,66 @@ def run_benchmark(
     load_at_start = load_average_1min()
     if warm_up_rows:
         warm_up(spark, work_dir / "warm_up", warm_up_rows)
-    seed, batch_path = str(work_dir / "seed"), str(work_dir / "batch")
-    write_seed_dimension(spark, seed, rows)
+    batch_path = str(work_dir / "batch")
     batch_rows = write_change_batch(spark, batch_path, rows, changed, new)
     batch = spark.read.format("delta").load(batch_path)
+    paths: dict[str, str] = {}
+
+    def single_merge(path: str) -> dict[str, Any]:
+        result = merge_scd2(spark, path, batch, SPEC)
+        paths[path] = result.path
+        return result.metrics
+
     approaches = {
-        "single_merge": lambda path: merge_scd2(spark, path, batch, SPEC).metrics,
+        "single_merge": single_merge,
         "two_pass": lambda path: merge_scd2_two_pass(spark, path, batch, SPEC),
     }
     results: list[dict[str, Any]] = []
-    for name, apply in approaches.items():
-        path = str(work_dir / name)
-        shutil.copytree(seed, path)
-        for step in ("first_run", "rerun_identical_input"):
-            load_before, version_before = load_average_1min(), latest_version(spark, path)
-            seconds, metrics = timed(lambda path=path, apply=apply: apply(path))
-            results.append(
-                {
-                    "approach": name,
-                    "step": step,
-                    "load_avg_1min_before": load_before,
-                    "seconds": seconds,
-                    "delta_merge_execution_s": merge_execution_seconds(spark, path, version_before),
-                    "rows_updated": metrics.get("num_updated_rows", 0),
-                    "rows_inserted": metrics.get("num_inserted_rows", 0),
-                }
-            )
-        assert_scd2_invariants(spark.read.format("delta").load(path), ["machine_id"])
-    seconds = {(r["approach"], r["step"]): r for r in results}
-    single, two_pass = seconds[("single_merge", "first_run")], seconds[("two_pass", "first_run")]
-    rerun = seconds[("single_merge", "rerun_identical_input")]
-    summary = {
+    for deletion_vectors in (True, False):
+        configuration = "dv_on" if deletion_vectors else "dv_off"
+        seed = str(work_dir / f"seed_{configuration}")
+        write_seed_dimension(spark, seed, rows, deletion_vectors)
+        for name, apply in approaches.items():
+            path = str(work_dir / f"{name}_{configuration}")
+            shutil.copytree(seed, path)
+            for step in ("first_run", "rerun_identical_input"):
+                load_before, version_before = load_average_1min(), latest_version(spark, path)
+                seconds, metrics = timed(lambda path=path, apply=apply: apply(path))
+                results.append(
+                    {
+                        "deletion_vectors": configuration,
+                        "approach": name,
+                        "merge_path": paths.pop(path, "-"),
+                        "step": step,
+                        "load_avg_1min_before": load_before,
+                        "seconds": seconds,
+                        **merge_phases(spark, path, version_before),
+                        "rows_updated": metrics.get("num_updated_rows", 0),
+                        "rows_inserted": metrics.get("num_inserted_rows", 0),
+                    }
+                )
+            assert_scd2_invariants(spark.read.format("delta").load(path), ["machine_id"])
+    step = {(r["deletion_vectors"], r["approach"], r["step"]): r for r in results}
+    summary: dict[str, Any] = {
         "load_avg_1min_at_start": load_at_start,
         "shuffle_partitions": int(spark.conf.get("spark.sql.shuffle.partitions")),
         "dimension_rows": rows,
         "batch_rows": batch_rows,
         "changed_fraction": changed,
         "new_fraction": new,
-        "single_merge_s": single["seconds"],
-        "two_pass_s": two_pass["seconds"],
-        "single_to_two_pass_ratio": round(single["seconds"] / two_pass["seconds"], 3),
-        "rerun_s": rerun["seconds"],
-        "rerun_rows_changed": rerun["rows_updated"] + rerun["rows_inserted"],
     }
+    for configuration, prefix in (("dv_on", ""), ("dv_off", "dv_off_")):
+        single = step[(configuration, "single_merge", "first_run")]
+        two_pass = step[(configuration, "two_pass", "first_run")]
+        rerun = step[(configuration, "single_merge", "rerun_identical_input")]
+        summary |= {
+            f"{prefix}single_merge_path": single["merge_path"],
+            f"{prefix}single_merge_s": single["seconds"],
+            f"{prefix}two_pass_s": two_pass["seconds"],
+            f"{prefix}single_to_two_pass_ratio": round(single["seconds"] / two_pass["seconds"], 3),
+            f"{prefix}rerun_s": rerun["seconds"],
+            f"{prefix}rerun_rows_changed": rerun["rows_updated"] + rerun["rows_inserted"],
+        }
     return {"summary": summary, "rows": results}
 
 
@@ -191,9 +229,12 @@ def main(argv: list[str] | None = None) -> None:
             extra_conf={"spark.driver.memory": "8g"},
         )
         outcome = run_benchmark(spark, work_dir, rows)
-        json_path, _ = write_results(
-            Path("benchmarks/results"), "scd2_single_merge_vs_two_pass", outcome["summary"], outcome["rows"]
-        )
+        results_dir = Path("benchmarks/results")
+        json_path, _ = write_results(results_dir, "scd2_single_merge_vs_two_pass", outcome["summary"], outcome["rows"])
+        written = json.loads(json_path.read_text())
+        run = {"measured_at": written["measured_at"], "machine": written["machine"], **outcome["summary"]}
+        with (results_dir / "scd2_single_merge_vs_two_pass.runs.jsonl").open("a") as runs:
+            runs.write(json.dumps(run) + "\n")
         print(json_path.read_text())
         spark.stop()
     finally:

@@ -16,7 +16,13 @@ def test_benchmark_runs_on_a_tiny_dimension_and_the_rerun_changes_nothing(spark,
     outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, warm_up_rows=0)
 
     summary = outcome["summary"]
-    assert (summary["batch_rows"], summary["rerun_rows_changed"]) == (4 + 2, 0)
-    first_runs = {r["approach"]: r for r in outcome["rows"] if r["step"] == "first_run"}
-    assert first_runs["single_merge"]["rows_inserted"] == first_runs["two_pass"]["rows_inserted"] == 6
-    assert first_runs["single_merge"]["rows_updated"] == first_runs["two_pass"]["rows_updated"] == 4
+    assert (summary["batch_rows"], summary["rerun_rows_changed"], summary["dv_off_rerun_rows_changed"]) == (6, 0, 0)
+    assert summary["single_merge_path"] == summary["dv_off_single_merge_path"] == "fast"
+    for configuration in ("dv_on", "dv_off"):
+        first_runs = {
+            r["approach"]: r
+            for r in outcome["rows"]
+            if r["step"] == "first_run" and r["deletion_vectors"] == configuration
+        }
+        assert first_runs["single_merge"]["rows_inserted"] == first_runs["two_pass"]["rows_inserted"] == 6
+        assert first_runs["single_merge"]["rows_updated"] == first_runs["two_pass"]["rows_updated"] == 4
