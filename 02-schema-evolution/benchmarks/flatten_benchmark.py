@@ -15,8 +15,8 @@ Method (what makes it fair):
 * the naive path gets the key list; the progressive path gets the registry's knowledge, built the way
   ``progressive_flatten`` builds it: ``discover_keys(..., group_column="machine_type")`` on the first
   10,000 rows of the input (keys and the machine types carrying each), timed separately, outside the
-  measured flattening; its output keeps ``_unextracted_entries`` (entries no column took), so the guard
-  is computed, not pruned away;
+  measured flattening; its output keeps ``_unextracted_keys`` (keys whose value no column took), so the
+  guard is computed, not pruned away;
 * runs alternate between the paths (P N, N P, P N, ...), ``--repetitions`` each; medians are reported;
 * per run, twice: the flattening alone into Spark's ``noop`` sink, then flattening + Delta write (the
   end-to-end figure): wall time, executor CPU time, shuffle write bytes (Spark REST API, the measured job group's
@@ -49,7 +49,7 @@ from pyspark.sql import functions as F
 
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
-from delta_schema_evolution.map_flattening import UNEXTRACTED_ENTRIES, discover_keys, extract_registered_keys
+from delta_schema_evolution.map_flattening import UNEXTRACTED_KEYS, discover_keys, extract_registered_keys
 
 NAIVE, PROGRESSIVE = "naive_explode_pivot", "progressive_getitem"
 MAP_COLUMN, GROUP_COLUMN = "customExtension", "machine_type"
@@ -76,11 +76,11 @@ def learned_key_groups(frame: DataFrame, sample_rows: int = DISCOVERY_SAMPLE_ROW
 def progressive_flatten(frame: DataFrame, keys: list[str],
                         key_groups: dict[str, tuple[str, ...] | None] | None = None) -> DataFrame:
     """``extract_registered_keys``: getItem per registered key, only on the machine types that carry it
-    (``key_groups``), plus ``_unextracted_entries`` (every entry no column took): a projection, no
+    (``key_groups``), plus ``_unextracted_keys`` (every key whose value no column took): a projection, no
     explode, no shuffle."""
     extracted = extract_registered_keys(frame, MAP_COLUMN, {key: "string" for key in keys}, prefix="",
                                         group_column=GROUP_COLUMN, key_groups=key_groups)
-    return extracted.select("reading_id", *keys, UNEXTRACTED_ENTRIES)
+    return extracted.select("reading_id", *keys, UNEXTRACTED_KEYS)
 
 
 def _get(url: str) -> object:
@@ -169,7 +169,7 @@ def child(args: argparse.Namespace) -> int:
 
 def cross_check(spark: SparkSession, output_paths: dict[str, str]) -> dict[str, dict[str, object]]:
     """Row count and an order-independent checksum (sum of xxhash64 over reading_id and every key column)
-    per output; for an output with ``_unextracted_entries``, also how many entries no column took."""
+    per output; for an output with ``_unextracted_keys``, also how many entries no column took."""
     checks = {}
     for path_name, output_path in output_paths.items():
         frame = spark.read.format("delta").load(output_path)
@@ -177,8 +177,8 @@ def cross_check(spark: SparkSession, output_paths: dict[str, str]) -> dict[str, 
         row = frame.select(F.count(F.lit(1)).alias("rows"),
                            F.sum(F.xxhash64(*columns).cast("decimal(38,0)")).alias("checksum")).first()
         checks[path_name] = {"rows": row["rows"], "checksum": str(row["checksum"])}
-        if UNEXTRACTED_ENTRIES in frame.columns:
-            checks[path_name]["unextracted_entries"] = frame.select(F.sum(F.size(UNEXTRACTED_ENTRIES))).first()[0]
+        if UNEXTRACTED_KEYS in frame.columns:
+            checks[path_name]["unextracted_entries"] = frame.select(F.sum(F.size(UNEXTRACTED_KEYS))).first()[0]
     return checks
 
 

@@ -12,8 +12,8 @@ Example::
     long.write.format("delta").mode("append").save("/lake/silver/custom_extension_dynamic")
 
 ``explode_unextracted_entries`` is the same lane for the output of
-``map_flattening.extract_registered_keys``: it explodes that function's ``_unextracted_entries`` (every
-entry not in a key column) and says why each entry is there (``reason``).
+``map_flattening.extract_registered_keys``: it explodes that function's ``_unextracted_keys`` (every key
+whose value is in no column), looks their values up, and says why each entry is there (``reason``).
 """
 from __future__ import annotations
 
@@ -51,31 +51,34 @@ def explode_unregistered_keys(frame: DataFrame, map_column: str, id_columns: Seq
     return narrowed.select(*ids, F.explode(_UNREGISTERED).alias("key", "value"))
 
 
-def explode_unextracted_entries(frame: DataFrame, entries_column: str, id_columns: Sequence[str],
+def explode_unextracted_entries(frame: DataFrame, map_column: str, keys_column: str, id_columns: Sequence[str],
                                 registered: Collection[str], group_column: str | None = None) -> DataFrame:
-    """``(id_columns..., key, value, reason)`` for every entry of ``entries_column`` (the map of entries
-    extraction left out of the key columns); rows whose map is empty are filtered out before the explode.
-    ``reason``: ``unregistered key``, ``null value``, or ``registered key, not known on <group_column> <group>``
-    (a key arriving on a group the registry has not seen carry it: a new machine type, a new firmware).
+    """``(id_columns..., key, value, reason)`` for every key in ``keys_column`` (the keys extraction left
+    out of the key columns), with its value from ``map_column``; rows whose key list is empty are filtered
+    out before the explode. ``reason``: ``unregistered key``, ``null value``, or
+    ``registered key, not known on <group_column> <group>`` (a key arriving on a group the registry has not
+    seen carry it: a new machine type, a new firmware).
 
     Example::
 
-        long = explode_unextracted_entries(extracted, "_unextracted_entries", ["reading_id"],
+        long = explode_unextracted_entries(extracted, "customExtension", "_unextracted_keys", ["reading_id"],
                                            registered=["spindle_rpm"], group_column="machine_type")
     """
-    needed = [*id_columns, entries_column, *([group_column] if group_column else [])]
+    needed = [*id_columns, map_column, keys_column, *([group_column] if group_column else [])]
     missing = [c for c in needed if c not in frame.columns]
     if missing or not id_columns:
-        raise SchemaInputError(f"id_columns/entries_column/group_column: expected at least one id column and all "
-                               f"of {needed} in {frame.columns}, missing {missing}")
+        raise SchemaInputError(f"id_columns/map_column/keys_column/group_column: expected at least one id column "
+                               f"and all of {needed} in {frame.columns}, missing {missing}")
     ids = [F.col(c) for c in id_columns]
     group = F.col(group_column).cast("string") if group_column else F.lit(None).cast("string")
     known = F.array(*[F.lit(key) for key in sorted(registered)]) if registered else F.array().cast("array<string>")
-    narrowed = (frame.select(*ids, group.alias("_group"), F.col(entries_column).alias(_UNREGISTERED))
-                .where(F.size(_UNREGISTERED) > 0))
-    exploded = narrowed.select(*ids, "_group", F.explode(_UNREGISTERED).alias("key", "value"))
+    narrowed = (frame.select(*ids, group.alias("_group"), F.col(map_column).alias("_map"),
+                             F.col(keys_column).alias("_keys"))
+                .where(F.size("_keys") > 0))
+    exploded = narrowed.select(*ids, "_group", "_map", F.explode("_keys").alias("key"))
+    value = F.col("_map")[F.col("key")]
     unexpected = F.concat(F.lit(UNEXPECTED_GROUP.format(group_column=group_column or "group")),
                           F.coalesce(F.col("_group"), F.lit("null")))
     reason = (F.when(~F.array_contains(known, F.col("key")), F.lit(UNREGISTERED_KEY))
-              .when(F.col("value").isNull(), F.lit(NULL_VALUE)).otherwise(unexpected))
-    return exploded.select(*ids, "key", "value", reason.alias(DYNAMIC_REASON))
+              .when(value.isNull(), F.lit(NULL_VALUE)).otherwise(unexpected))
+    return exploded.select(*ids, "key", value.alias("value"), reason.alias(DYNAMIC_REASON))

@@ -34,7 +34,7 @@ from delta_schema_evolution.key_types import infer_type, is_json_type, parse_typ
 
 EXTRACTION_REASON = "_extraction_reason"
 EXTRACTED_ENTRIES = "_extracted_entries"
-UNEXTRACTED_ENTRIES = "_unextracted_entries"
+UNEXTRACTED_KEYS = "_unextracted_keys"
 _CORRUPT = "_corrupt_record"
 
 
@@ -146,10 +146,6 @@ def _json(raw: Column, key: str, type_name: str, field_names: list[str]) -> tupl
     return parsed.dropFields(_CORRUPT), F.when(failed, reason)
 
 
-def _string_array(values: Sequence[str]) -> Column:
-    return F.array(*[F.lit(v) for v in values]) if values else F.array().cast("array<string>")
-
-
 def _lookup(map_column: str, key: str, group_column: str | None, groups: Sequence[str] | None) -> Column:
     """``getItem(key)``, guarded by the key's groups when they are known (other rows skip the map scan)."""
     value = F.col(map_column).getItem(key)
@@ -160,31 +156,22 @@ def _lookup(map_column: str, key: str, group_column: str | None, groups: Sequenc
     return F.when(F.col(group_column).isin(*groups), value)
 
 
-def expected_keys(keys: Sequence[str], group_column: str | None,
-                  key_groups: Mapping[str, Sequence[str] | None]) -> Column:
-    """Per row, the array of keys extraction looks up: keys without known groups everywhere, the others on
-    rows of their groups (a ``CASE`` on ``group_column``; rows of an unknown or null group get only the
-    former)."""
-    everywhere = sorted(k for k in keys if key_groups.get(k) is None)
-    all_groups = sorted({g for k in keys if key_groups.get(k) is not None for g in key_groups[k]})
-    if group_column is None or not all_groups:
-        return _string_array(everywhere)
-    cases = [(F.col(group_column) == g,
-              _string_array(sorted(k for k in keys if key_groups.get(k) is None or g in key_groups[k])))
-             for g in all_groups]
-    first, *rest = cases
-    return reduce(lambda expression, case: expression.when(*case), rest, F.when(*first)).otherwise(
-        _string_array(everywhere))
+def unextracted_keys(map_column: str, extracted: Mapping[str, Column]) -> Column:
+    """The keys of the row's map whose value is in no column: keys not looked up on this row (unregistered,
+    or registered for other groups) and keys with a null value. ``extracted`` is ``{key: looked-up value}``.
 
-
-def unextracted_entries(map_column: str, extracted_count: Column, expected: Column) -> Column:
-    """The entries extraction did not put in a column: keys not looked up on this row (unregistered, or
-    registered for other groups) and entries with a null value. Hot path: a row whose map size equals its
-    count of non-null extracted values has none (an empty map, no lambda runs); only the other rows pay for
-    the ``map_filter``."""
+    Hot path: a row whose map size equals its count of non-null extracted values has none (an empty array);
+    only the other rows compute ``array_except(map_keys(map), <keys with a non-null value>)``. Built from
+    expressions Spark compiles (no lambda: ``map_filter`` or ``array_compact`` would take the whole
+    projection out of whole-stage code generation).
+    """
     size = F.when(F.col(map_column).isNull(), F.lit(0)).otherwise(F.size(map_column))
-    leftover = F.map_filter(F.col(map_column), lambda key, value: value.isNull() | ~F.array_contains(expected, key))
-    return F.when(size == extracted_count, F.create_map().cast("map<string,string>")).otherwise(leftover)
+    count = reduce(lambda total, one: total + one, [v.isNotNull().cast("int") for v in extracted.values()], F.lit(0))
+    # null where a key's value is absent; array_except ignores those, since a map key is never null
+    found = (F.array(*[F.when(v.isNotNull(), F.lit(k)) for k, v in extracted.items()]) if extracted
+             else F.array().cast("array<string>"))
+    return F.when(size == count, F.array().cast("array<string>")).otherwise(
+        F.array_except(F.map_keys(map_column), found))
 
 
 def _checked_key_groups(frame: DataFrame, map_column: str, group_column: str | None,
@@ -206,9 +193,10 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
 
     With ``group_column`` and ``key_groups`` (``{key: groups}``, None or absent = every row), a key is
     looked up only on rows whose group carries it. Nothing is dropped: ``_extracted_entries`` counts the
-    row's non-null extracted values and ``_unextracted_entries`` holds every other entry of the map (a key
-    registered for other groups, an unregistered key, a null value), computed only for rows where the two
-    counts differ; ``dynamic_keys.explode_unextracted_entries`` turns it into the long lane.
+    row's non-null extracted values and ``_unextracted_keys`` lists every other key of the map (a key
+    registered for other groups, an unregistered key, a null value), computed only for rows where the
+    map's size differs from that count; ``dynamic_keys.explode_unextracted_entries`` turns them into the
+    long lane.
 
     Example::
 
@@ -220,10 +208,9 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
     check_map_column(frame, map_column)
     groups_by_key = _checked_key_groups(frame, map_column, group_column, key_groups)
     names = key_columns(keys, prefix)
-    columns, failures, found = [], [], []
+    columns, failures, looked_up = [], [], {}
     for key, type_name in keys.items():
-        raw = _lookup(map_column, key, group_column, groups_by_key.get(key))
-        found.append(raw.isNotNull().cast("int"))
+        raw = looked_up[key] = _lookup(map_column, key, group_column, groups_by_key.get(key))
         if is_json_type(type_name):
             parsed_type = parse_type(frame.sparkSession, type_name)
             field_names = parsed_type.fieldNames() if isinstance(parsed_type, T.StructType) else []
@@ -234,11 +221,10 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
         if failure is not None:
             failures.append(failure)
     reason = F.concat_ws("; ", *failures) if failures else F.lit("")
-    extracted_count = reduce(lambda total, one: total + one, found, F.lit(0))
-    leftover = unextracted_entries(map_column, extracted_count,
-                                   expected_keys(list(keys), group_column, groups_by_key))
+    count = reduce(lambda total, one: total + one, [v.isNotNull().cast("int") for v in looked_up.values()], F.lit(0))
     return frame.select("*", *columns, F.when(reason != "", reason).cast("string").alias(EXTRACTION_REASON),
-                        extracted_count.alias(EXTRACTED_ENTRIES), leftover.alias(UNEXTRACTED_ENTRIES))
+                        count.alias(EXTRACTED_ENTRIES),
+                        unextracted_keys(map_column, looked_up).alias(UNEXTRACTED_KEYS))
 
 
 def guard_column_count(current_columns: int, new_columns: int, warn_at: int = 400, fail_at: int = 1000) -> int:

@@ -40,7 +40,7 @@ from delta_schema_evolution.key_registry import (
 from delta_schema_evolution.map_flattening import (
     EXTRACTED_ENTRIES,
     EXTRACTION_REASON,
-    UNEXTRACTED_ENTRIES,
+    UNEXTRACTED_KEYS,
     check_group_column,
     check_map_column,
     discover_keys,
@@ -189,8 +189,9 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
             write_quarantine(bad.select(F.col(EXTRACTION_REASON).alias(QUARANTINE_REASON),
                                         payload.alias(QUARANTINE_PAYLOAD)), tables.quarantine, tables.flat)
         written = write_flat_table(spark, tables.flat,
-                                   good.drop(map_column, EXTRACTION_REASON, EXTRACTED_ENTRIES, UNEXTRACTED_ENTRIES))
-        dynamic = explode_unextracted_entries(good, UNEXTRACTED_ENTRIES, id_columns, keys, settings.group_column)
+                                   good.drop(map_column, EXTRACTION_REASON, EXTRACTED_ENTRIES, UNEXTRACTED_KEYS))
+        dynamic = explode_unextracted_entries(good, map_column, UNEXTRACTED_KEYS, id_columns, keys,
+                                              settings.group_column)
         dynamic_entries = _append_counted(spark, dynamic, tables.dynamic)
         dynamic_reasons = {row[DYNAMIC_REASON]: row["count"]
                            for row in dynamic.groupBy(DYNAMIC_REASON).count().collect()}
