@@ -10,7 +10,10 @@ Run it (about 2 minutes; take the shared lock)::
 2. Call the pipeline's ``write_silver_batch`` on one bronze slice after the other (batch ids
    0, 1, ...; one ``CommittedWatermark`` carried along, as ``start_silver_stream`` does), each
    under its own Spark job group, and record its wall time and how many Spark jobs it ran
-   (``statusTracker().getJobIdsForGroup``), Delta's own jobs included.
+   (``statusTracker().getJobIdsForGroup``), Delta's own jobs included; from Spark's REST API, the
+   summed task run time and CPU time of those jobs' stages, which shows how much of a batch is
+   work in tasks (on 2 cores) and how much is driver time between them (planning, code generation,
+   Delta's commit protocol).
 3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
    ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
 
@@ -25,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +56,21 @@ except ImportError:
 
 NAME = "silver_batch_cost"
 HERE = Path(__file__).resolve().parent
-COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs")
+COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs", "task_run_s", "task_cpu_s")
+
+
+def _rest(spark: Any, endpoint: str) -> Any:
+    base = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}"
+    with urllib.request.urlopen(f"{base}/{endpoint}", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def task_seconds(spark: Any, job_group: str) -> dict[str, float]:
+    """Summed task run time and task CPU time of the completed stages of ``job_group``'s jobs."""
+    stage_ids = {s for job in _rest(spark, "jobs") if job.get("jobGroup") == job_group for s in job["stageIds"]}
+    stages = [s for s in _rest(spark, "stages") if s["stageId"] in stage_ids and s["status"] == "COMPLETE"]
+    return {"task_run_s": round(sum(s["executorRunTime"] for s in stages) / 1000, 2),
+            "task_cpu_s": round(sum(s["executorCpuTime"] for s in stages) / 1e9, 2)}
 
 
 def fill_bronze(spark: Any, bronze_path: str, events: int, seed: int) -> None:
@@ -80,7 +99,8 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
         if counts["rows_in"] != rows or accounted != rows:
             raise SystemExit(f"batch {batch_id}: expected {rows} rows in and accounted for, got {counts}")
         measured.append({"batch_id": batch_id, "rows_in": counts["rows_in"], "silver": counts["silver"],
-                         "seconds": round(seconds, 2), "spark_jobs": len(tracker.getJobIdsForGroup(group))})
+                         "seconds": round(seconds, 2), "spark_jobs": len(tracker.getJobIdsForGroup(group)),
+                         **task_seconds(spark, group)})
         print(measured[-1], flush=True)
     return measured
 
@@ -93,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-03-silver-"))
     load_start, measured_at = load_average(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    spark = local_spark(work / "spark", app_name="bench-03-silver-batch")
+    spark = local_spark(work / "spark", app_name="bench-03-silver-batch", ui=True)
     config = load_environment_config("dev", overrides={"storage": {"root": str(work / "lake")}})
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
@@ -104,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"rows_per_batch": args.rows,
                "warm_mean_batch_s": round(sum(b["seconds"] for b in warm) / len(warm), 2),
                "warm_spark_jobs_per_batch": max(b["spark_jobs"] for b in warm),
+               "warm_mean_task_run_s": round(sum(b["task_run_s"] for b in warm) / len(warm), 2),
+               "warm_mean_task_cpu_s": round(sum(b["task_cpu_s"] for b in warm) / len(warm), 2),
                "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
     document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
                 "load_average_start": load_start, "load_average_end": load_average(),
