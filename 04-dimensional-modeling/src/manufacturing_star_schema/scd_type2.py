@@ -447,32 +447,17 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     read_version = table.history(1).select("version").first()[0]
     target = spark.read.format("delta").option("versionAsOf", read_version).load(target_path)
     attributes = _check_inputs(target, source, spec)
-    if not spec.fast_path or spec.current_value_columns:
-        return _merge_general(table, target, source, spec, added, "general")
-    # the batch is read by the check, the MERGE's two phases and maybe the fallback: cache it once
-    # (unless the caller already did; then the caller's cache is left alone)
-    caller_cached = source.is_cached
-    batch = source if caller_cached else source.persist()
-    try:
-        if not is_simple_batch(batch, spec):
-            return _merge_general(table, target, batch, spec, added, "general")
+    path = "general"
+    if spec.fast_path and is_simple_batch(source, spec):
         try:
-            metrics = merge_simple_batch(table, batch, attributes, spec)
+            metrics = merge_simple_batch(table, source, attributes, spec)
         except Exception as error:  # only the guard's own error falls back; anything else propagates
             if not is_fallback_error(error):
                 raise
-            return _merge_general(table, target, batch, spec, added, "general_after_fallback")
-    finally:
-        if not caller_cached:
-            batch.unpersist()
-    report = build_scd2_staging(target, source, spec, known_in_order=True)
-    return ScdMergeResult(metrics, report.outcomes, report.quarantine, added, path="fast")
-
-
-def _merge_general(
-    table: DeltaTable, target: DataFrame, source: DataFrame, spec: Scd2Spec, added: list[str], path: str
-) -> ScdMergeResult:
-    """The general path: stage the batch against the pinned ``target``, then one MERGE (none if nothing changes)."""
+            path = "general_after_fallback"
+        else:
+            report = build_scd2_staging(target, source, spec, known_in_order=True)
+            return ScdMergeResult(metrics, report.outcomes, report.quarantine, added, path="fast")
     staging = build_scd2_staging(target, source, spec)
     try:
         if spec.on_out_of_order == "reject":

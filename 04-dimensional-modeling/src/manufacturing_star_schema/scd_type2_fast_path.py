@@ -67,11 +67,7 @@ def is_simple_batch(source: DataFrame, spec: Scd2Spec) -> bool:
 
 
 def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
-    """Every source row twice (roles ``expire`` and ``insert``), with the hash and key of its new version.
-
-    The ``expire`` copy needs only the key, ``valid_from`` and the hash: its other columns are NULL,
-    which keeps the rows Delta shuffles in both MERGE phases narrow.
-    """
+    """Every source row twice (roles ``expire`` and ``insert``), with the hash and key of its new version."""
     key, vf, deleted = list(spec.natural_key), spec.valid_from, spec.is_deleted
     tracked = list(spec.tracked_columns or attributes)
     versions = (
@@ -81,9 +77,7 @@ def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -
     )
     if spec.surrogate_key_strategy == "hash":
         versions = versions.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
-    doubled = versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
-    insert_only, matched_on = F.col(ROLE) == "insert", (*key, vf, spec.row_hash, ROLE)
-    return doubled.select(*[c if c in matched_on else F.when(insert_only, F.col(c)).alias(c) for c in doubled.columns])
+    return versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
 
 
 def merge_simple_batch(
