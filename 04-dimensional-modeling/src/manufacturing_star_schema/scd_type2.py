@@ -118,9 +118,6 @@ class Scd2Staging:
         self.persisted.clear()
 
 
-MERGE_PATHS = ("fast", "general", "general_after_fallback")
-
-
 @dataclass
 class ScdMergeResult:
     """Delta's MERGE metrics, the per-source-row outcomes and the quarantine (both pinned to the read version).
@@ -253,6 +250,7 @@ def build_scd2_staging(
             return frame
         persisted.append(frame.persist())
         return frame
+
     tracked = list(spec.tracked_columns or attributes)
     key, vf, ts, deleted = list(spec.natural_key), spec.valid_from, spec.change_ts_column, spec.is_deleted
     payload = [*key, *attributes, deleted]
