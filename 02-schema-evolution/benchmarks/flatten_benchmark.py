@@ -1,7 +1,7 @@
 """Naive explode + pivot against the progressive path (getItem of registered keys, each looked up only on
 the machine types that carry it, plus the guard that keeps every other entry), on the same materialized input.
 
-Run it (from the folder; about 10 minutes at 2M rows on 2 idle cores; publish only runs under the lock)::
+Run it (from the folder; about 13 minutes at 2M rows with 3 runs per path; publish only runs under the lock)::
 
     flock /tmp/catalog-bench.lock ../.venv/bin/python benchmarks/flatten_benchmark.py
     ../.venv/bin/python benchmarks/flatten_benchmark.py --rows 100000 --repetitions 1   # a quick look
