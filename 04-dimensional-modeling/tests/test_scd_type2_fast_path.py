@@ -10,9 +10,13 @@ without them (a no-op rerun rewrites the touched files) is pinned down by its ow
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 import pytest
 from conftest import MACHINE_ATTRIBUTES, outcome_counts, ts
 from delta.tables import DeltaTable
+from pyspark.sql import Row
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import (
@@ -38,27 +42,51 @@ def twins(spark, tmp_path):
     return paths
 
 
+def seed_both(spark, twins, batch):
+    """Apply a set-up batch to both twins (invariants checked; the tables are compared later)."""
+    for name, spec in (("fast", FAST), ("general", GENERAL)):
+        merge_scd2(spark, twins[name], batch, spec)
+        assert_scd2_invariants(spark.read.format("delta").load(twins[name]), ["machine_id"])
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A merge_scd2 result with its outcomes and quarantine collected once: both are lazy, and every
+    read of them re-runs the staging against the pinned version (seconds each, even on a few rows)."""
+
+    path: str
+    metrics: dict[str, int]
+    outcomes: list[Row]
+    quarantine: list[Row]
+    outcome_counts: dict[str, int]
+
+
+def applied(result) -> Applied:
+    outcomes = result.outcomes.collect()
+    return Applied(
+        path=result.path,
+        metrics=result.metrics,
+        outcomes=sorted(outcomes),
+        quarantine=sorted(result.quarantine.collect()),
+        outcome_counts=dict(Counter(r["outcome"] for r in outcomes)),
+    )
+
+
 def apply_to_both(spark, twins, batch, spec_options=None):
     """Apply one batch to both twins; check invariants and that rows in = outcomes; return both results."""
     options = spec_options or {}
-    results = {
-        "fast": merge_scd2(spark, twins["fast"], batch, Scd2Spec(natural_key=("machine_id",), **options)),
-        "general": merge_scd2(
-            spark, twins["general"], batch, Scd2Spec(natural_key=("machine_id",), fast_path=False, **options)
-        ),
-    }
-    for name, result in results.items():
+    rows_in = batch.count()
+    results = {}
+    for name, fast_path in (("fast", True), ("general", False)):
+        spec = Scd2Spec(natural_key=("machine_id",), fast_path=fast_path, **options)
+        results[name] = applied(merge_scd2(spark, twins[name], batch, spec))
         assert_scd2_invariants(spark.read.format("delta").load(twins[name]), ["machine_id"])
-        assert sum(outcome_counts(result).values()) == batch.count()  # every source row has one outcome
+        assert sum(results[name].outcome_counts.values()) == rows_in  # every source row has one outcome
     return results
 
 
 def table(spark, path):
     return sorted(tuple(r) for r in spark.read.format("delta").load(path).collect())
-
-
-def sorted_rows(frame):
-    return sorted(tuple(r) for r in frame.collect())
 
 
 def version(spark, path):
@@ -67,8 +95,8 @@ def version(spark, path):
 
 def assert_same_as_general(spark, twins, results):
     assert table(spark, twins["fast"]) == table(spark, twins["general"])
-    assert sorted_rows(results["fast"].outcomes) == sorted_rows(results["general"].outcomes)
-    assert sorted_rows(results["fast"].quarantine) == sorted_rows(results["general"].quarantine)
+    assert results["fast"].outcomes == results["general"].outcomes
+    assert results["fast"].quarantine == results["general"].quarantine
     changed = ("num_updated_rows", "num_inserted_rows")
     assert [results["fast"].metrics[m] for m in changed] == [results["general"].metrics[m] for m in changed]
 
@@ -95,7 +123,7 @@ def test_simple_batches_take_the_fast_path_and_write_exactly_the_general_paths_t
 
         assert (results["fast"].path, results["general"].path) == ("fast", "general")
         assert_same_as_general(spark, twins, results)
-    assert outcome_counts(results["fast"]) == {"already_applied": 1, "new_version": 1}
+    assert results["fast"].outcome_counts == {"already_applied": 1, "new_version": 1}
 
 
 def test_a_rerun_of_the_latest_batch_on_the_fast_path_changes_zero_rows_and_commits_nothing(
@@ -141,10 +169,10 @@ def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_but_rewrites_th
 def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_places_it(
     spark, twins, changes
 ):
-    apply_to_both(
+    seed_both(
         spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 900, ts(1))])
     )
-    apply_to_both(spark, twins, changes([("M1", "L1", "fw-2.0", 1200, ts(10))]))
+    seed_both(spark, twins, changes([("M1", "L1", "fw-2.0", 1200, ts(10))]))
     version_before = version(spark, twins["fast"])
     batch = changes(
         [
@@ -158,7 +186,7 @@ def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_pl
     assert results["fast"].path == "general_after_fallback"
     assert version(spark, twins["fast"]) == version_before + 1  # the aborted MERGE left no commit
     assert_same_as_general(spark, twins, results)
-    assert outcome_counts(results["fast"]) == {"placed_in_history": 1, "new_version": 1}
+    assert results["fast"].outcome_counts == {"placed_in_history": 1, "new_version": 1}
 
 
 def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
@@ -178,7 +206,7 @@ def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
 
 
 def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantined(spark, twins, changes):
-    apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
     batch = changes(
         [
             ("M1", "L1", "fw-0.9", 1200, ts(1)),  # contradicts the stored version of day 1
@@ -190,17 +218,17 @@ def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantine
 
     assert results["fast"].path == "general_after_fallback"
     assert_same_as_general(spark, twins, results)
-    assert [r["quarantine_reason"] for r in results["fast"].quarantine.collect()] == [
+    assert [r["quarantine_reason"] for r in results["fast"].quarantine] == [
         "conflicts with the stored version at the same change timestamp"
     ]
-    assert outcome_counts(results["fast"]) == {"quarantined": 1, "new_version": 1}
+    assert results["fast"].outcome_counts == {"quarantined": 1, "new_version": 1}
 
 
 def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twins, changes):
     monday = changes([("M1", "L1", "fw-1.0", 1200, ts(1))])
     thursday = changes([("M1", "L1", "fw-1.1", 1200, ts(4))])
-    apply_to_both(spark, twins, monday)
-    apply_to_both(spark, twins, thursday)
+    seed_both(spark, twins, monday)
+    seed_both(spark, twins, thursday)
     version_before = version(spark, twins["fast"])
 
     results = apply_to_both(spark, twins, monday)
@@ -208,7 +236,7 @@ def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twi
     assert results["fast"].path == "general_after_fallback"
     assert version(spark, twins["fast"]) == version_before  # nothing to write, nothing committed
     assert_same_as_general(spark, twins, results)
-    assert outcome_counts(results["fast"]) == {"already_applied": 1}
+    assert results["fast"].outcome_counts == {"already_applied": 1}
 
 
 def test_with_the_reject_policy_a_late_change_still_raises_the_named_error(spark, twins, changes):
@@ -253,7 +281,7 @@ def test_a_simple_batch_is_recognised_and_type_6_never_takes_the_fast_path(spark
 def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_revives_the_key(
     spark, twins, changes
 ):
-    apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
     delete = changes([("M1", None, None, None, ts(7)), ("M2", "L1", "fw-1.0", 900, ts(7))]).withColumn(
         "is_deleted", F.col("machine_id") == "M1"
     )
