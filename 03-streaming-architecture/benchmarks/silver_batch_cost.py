@@ -13,7 +13,9 @@ Run it (about 2 minutes; take the shared lock)::
    (``statusTracker().getJobIdsForGroup``), Delta's own jobs included; from Spark's REST API, the
    summed task run time and CPU time of those jobs' stages, which shows how much of a batch is
    work in tasks (on 2 cores) and how much is driver time between them (planning, code generation,
-   Delta's commit protocol).
+   Delta's commit protocol), and every job of each batch with the driver time before it.
+   The session has adaptive query execution and the cost-based optimizer off, as Spark's streaming
+   engine sets them for the session a micro-batch runs in (``STREAMING_SESSION_CONF``).
 3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
    ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
 
@@ -57,6 +59,10 @@ except ImportError:
 NAME = "silver_batch_cost"
 HERE = Path(__file__).resolve().parent
 COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs", "task_run_s", "task_cpu_s")
+JOB_COLUMNS = ("job_id", "name", "tasks", "seconds", "gap_before_s")
+# What Spark sets on the session a streaming query runs its micro-batches in (StreamExecution clones the
+# session and turns these off), so that a batch here is planned as it is inside foreachBatch.
+STREAMING_SESSION_CONF = {"spark.sql.adaptive.enabled": "false", "spark.sql.cbo.enabled": "false"}
 
 
 def _rest(spark: Any, endpoint: str) -> Any:
@@ -71,6 +77,35 @@ def task_seconds(spark: Any, job_group: str) -> dict[str, float]:
     stages = [s for s in _rest(spark, "stages") if s["stageId"] in stage_ids and s["status"] == "COMPLETE"]
     return {"task_run_s": round(sum(s["executorRunTime"] for s in stages) / 1000, 2),
             "task_cpu_s": round(sum(s["executorCpuTime"] for s in stages) / 1e9, 2)}
+
+
+def _rest_time(text: str) -> dt.datetime:
+    """A REST API timestamp such as ``2026-11-23T14:02:43.123GMT``."""
+    return dt.datetime.strptime(text.replace("GMT", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
+def _seconds_between(started: str, ended: str) -> float:
+    return (_rest_time(ended) - _rest_time(started)).total_seconds()
+
+
+def job_breakdown(spark: Any, job_group: str) -> list[dict[str, Any]]:
+    """Every job of ``job_group``, in order: what ran it (Delta's job description, else Spark's call
+    site), its tasks and seconds.
+
+    The gaps between one job's end and the next one's start are driver time (planning, Delta's log
+    and commit work); ``gap_before_s`` makes them visible.
+    """
+    jobs = sorted((j for j in _rest(spark, "jobs") if j.get("jobGroup") == job_group), key=lambda j: j["jobId"])
+    rows, previous_end = [], None
+    for job in jobs:
+        description = job.get("description") or ""
+        label = description if description and description != job_group else job["name"]
+        rows.append({"job_id": job["jobId"], "name": " ".join(label.split())[:100], "tasks": job["numTasks"],
+                     "seconds": round(_seconds_between(job["submissionTime"], job["completionTime"]), 2),
+                     "gap_before_s": (round(_seconds_between(previous_end, job["submissionTime"]), 2)
+                                      if previous_end else None)})
+        previous_end = job["completionTime"]
+    return rows
 
 
 def fill_bronze(spark: Any, bronze_path: str, events: int, seed: int) -> None:
@@ -102,6 +137,7 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
                          "seconds": round(seconds, 2), "spark_jobs": len(tracker.getJobIdsForGroup(group)),
                          **task_seconds(spark, group)})
         print(measured[-1], flush=True)
+    measured[-1]["jobs"] = job_breakdown(spark, group)
     return measured
 
 
@@ -110,10 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="bronze rows per silver batch")
     parser.add_argument("--batches", type=int, default=5, help="silver batches (the first is the cold one)")
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
+    parser.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="an extra Spark setting (repeatable), applied after STREAMING_SESSION_CONF")
     args = parser.parse_args(argv)
+    extra_conf = {**STREAMING_SESSION_CONF, **dict(setting.split("=", 1) for setting in args.spark_conf)}
     work = Path(tempfile.mkdtemp(prefix="bench-03-silver-"))
     load_start, measured_at = load_average(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    spark = local_spark(work / "spark", app_name="bench-03-silver-batch", ui=True)
+    spark = local_spark(work / "spark", app_name="bench-03-silver-batch", ui=True, extra_conf=extra_conf)
     config = load_environment_config("dev", overrides={"storage": {"root": str(work / "lake")}})
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
@@ -129,13 +168,17 @@ def main(argv: list[str] | None = None) -> int:
                "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
     document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
                 "load_average_start": load_start, "load_average_end": load_average(),
-                "settings": {"rows": args.rows, "batches": args.batches, "spark": "local[2], 2 shuffle partitions"},
+                "settings": {"rows": args.rows, "batches": args.batches, "spark": "local[2], 2 shuffle partitions",
+                             "spark_conf": extra_conf},
                 "summary": summary, "batches": batches}
     machine = document["machine"]
     markdown = (f"Measured {measured_at} on {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; "
                 f"load average (1/5/15 min) {load_start} at the start, {document['load_average_end']} at the end.\n\n"
                 + markdown_table(batches, COLUMNS) + "\nSummary:\n\n"
-                + "".join(f"- {key}: {value}\n" for key, value in summary.items()))
+                + "".join(f"- {key}: {value}\n" for key, value in summary.items())
+                + f"\nJobs of the last batch (id {batches[-1]['batch_id']}), in order; `gap_before_s` is driver "
+                  "time since the previous job ended:\n\n"
+                + markdown_table(batches[-1]["jobs"], JOB_COLUMNS))
     write_json(args.results_dir / f"{NAME}.json", document)
     (args.results_dir / f"{NAME}.md").write_text(f"# {NAME}\n\n{markdown}")
     print(f"\n{markdown}")
