@@ -149,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
                         help="an extra Spark setting (repeatable), applied after STREAMING_SESSION_CONF")
     args = parser.parse_args(argv)
-    extra_conf = {**STREAMING_SESSION_CONF, **dict(setting.split("=", 1) for setting in args.spark_conf)}
+    session_conf = {**STREAMING_SESSION_CONF, **dict(setting.split("=", 1) for setting in args.spark_conf)}
     work = Path(tempfile.mkdtemp(prefix="bench-03-silver-"))
     load_start, measured_at = load_average(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    spark = local_spark(work / "spark", app_name="bench-03-silver-batch", ui=True, extra_conf=extra_conf)
+    spark = local_spark(work / "spark", app_name="bench-03-silver-batch", ui=True, extra_conf=session_conf)
     config = load_environment_config("dev", overrides={"storage": {"root": str(work / "lake")}})
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
                 "load_average_start": load_start, "load_average_end": load_average(),
                 "settings": {"rows": args.rows, "batches": args.batches, "spark": "local[2], 2 shuffle partitions",
-                             "spark_conf": extra_conf},
+                             "spark_conf": session_conf},
                 "summary": summary, "batches": batches}
     machine = document["machine"]
     markdown = (f"Measured {measured_at} on {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; "

@@ -129,7 +129,7 @@ def classify_batch(spark: SparkSession, checked: DataFrame, batch_id: int, paths
     )
     # Cut from the silver and late_events tables (a local checkpoint, filled by the first action):
     # the cached classification must not reference a table this batch writes, or Delta's write
-    # re-plans every cached plan that reads it (about 0.7 s per batch, silver_batch_cost.py).
+    # re-plans every cached plan that reads it (about 0.5 s per batch, silver_batch_cost.py).
     seen_ids = (earlier_ids.join(valid.select("event_id"), "event_id", "left_semi").distinct()
                 .withColumn("_seen_before", F.lit(True)).localCheckpoint(eager=False))
 
