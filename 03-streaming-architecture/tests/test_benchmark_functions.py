@@ -239,3 +239,34 @@ def test_steady_production_reports_its_achieved_rate(bench):
 
     assert finished.achieved_rate == pytest.approx(50_000 / 10.5)
     assert nothing_sent.achieved_rate == 0.0  # no span: no rate, never a division by zero
+
+
+@pytest.fixture(scope="module")
+def batch_cost_script(bench):
+    spec = importlib.util.spec_from_file_location("silver_batch_cost", BENCHMARKS / "silver_batch_cost.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_job_breakdown_lists_a_batchs_jobs_in_order_with_the_driver_gap_before_each(batch_cost_script,
+                                                                                         monkeypatch):
+    group = "silver-batch-3"
+    jobs = [  # as Spark's REST API returns them: newest first, other groups mixed in
+        {"jobId": 12, "jobGroup": group, "name": "save at <unknown>:0", "description": group, "numTasks": 2,
+         "submissionTime": "2026-11-23T16:33:02.750GMT", "completionTime": "2026-11-23T16:33:03.150GMT"},
+        {"jobId": 11, "jobGroup": "other", "name": "count", "numTasks": 1,
+         "submissionTime": "2026-11-23T16:33:01.000GMT", "completionTime": "2026-11-23T16:33:09.000GMT"},
+        {"jobId": 10, "jobGroup": group, "name": "$anonfun at DatabricksLogging.scala:128",
+         "description": "Delta: silver-batch-3: Filtering files for query", "numTasks": 4,
+         "submissionTime": "2026-11-23T16:33:00.100GMT", "completionTime": "2026-11-23T16:33:00.350GMT"},
+    ]
+    monkeypatch.setattr(batch_cost_script, "_rest", lambda _spark, endpoint: jobs if endpoint == "jobs" else [])
+
+    rows = batch_cost_script.job_breakdown(None, group)
+
+    assert rows == [
+        {"job_id": 10, "name": "Delta: silver-batch-3: Filtering files for query", "tasks": 4, "seconds": 0.25,
+         "gap_before_s": None},
+        {"job_id": 12, "name": "save at <unknown>:0", "tasks": 2, "seconds": 0.4, "gap_before_s": 2.4},
+    ]
