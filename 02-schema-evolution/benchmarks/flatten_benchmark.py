@@ -55,8 +55,8 @@ NAIVE, PROGRESSIVE = "naive_explode_pivot", "progressive_getitem"
 MAP_COLUMN, GROUP_COLUMN = "customExtension", "machine_type"
 DISCOVERY_SAMPLE_ROWS = 10_000
 # Same for both paths. The JVM flag lets HotSpot JIT-compile generated methods over 8000 bytes of
-# bytecode (otherwise they stay interpreted); kept from the first published run for comparability.
-# Its effect on each path at 2M rows is not isolated yet (see docs/flattening-benchmark.md).
+# bytecode (otherwise they stay interpreted); kept from the first published run so that runs compare.
+# Its effect on each path has not been measured on its own.
 # 4g driver: explode + pivot of 2M rows peaks near 2 GiB of heap and failed once with the 2g default.
 SPARK_SETTINGS = {"spark.driver.extraJavaOptions": "-XX:-DontCompileHugeMethods", "spark.driver.memory": "4g"}
 SHUFFLE_PARTITIONS = 8
