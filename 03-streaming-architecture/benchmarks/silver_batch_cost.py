@@ -19,7 +19,8 @@ Run it (about 2 minutes; take the shared lock)::
 3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
    ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
 
-Batch 0 is the cold batch (plans compiled, the audit table read); the summary is over the others.
+Batch 0 is the cold batch (plans compiled, the watermark read from silver's commits); the summary is over the
+others.
 Running the same script against an earlier commit's ``src/`` measures that version, e.g.::
 
     git archive af2c655 03-streaming-architecture/src | tar -x -C /tmp/before

@@ -66,6 +66,9 @@ LATENCY_CASES = (
     SteadyCase("pt-5s-cap-50k", "5 seconds", 50_000),
     SteadyCase("pt-0s-cap-2k", "0 seconds", 2_000),
     SteadyCase("availableNow-loop-cap-50k", AVAILABLE_NOW, 50_000),
+    # silver reads the topic beside bronze; bronze, off the latency path, triggers every 10 s
+    SteadyCase("kafka-silver-pt-1s", "1 second", 50_000, silver_source="kafka", bronze_trigger="10 seconds"),
+    SteadyCase("kafka-silver-pt-0s", "0 seconds", 50_000, silver_source="kafka", bronze_trigger="10 seconds"),
 )
 HEADLINE_LATENCY_CASE = "pt-1s-cap-50k"
 WARM_UP_CASE = SteadyCase("warm-up", "1 second", 50_000)  # compiles silver's plan once; its figures are dropped
@@ -155,7 +158,8 @@ def summarize(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -
 
 THROUGHPUT_COLUMNS = ("run", "mode", "trigger", "max_offsets_per_trigger", "rows", "batches", "mean_batch_s",
                       "seconds", "events_per_s", "wall_incl_start_s")
-LATENCY_COLUMNS = ("case", "trigger", "max_offsets_per_trigger", "achieved_rate", "bronze_mean_batch_s",
+LATENCY_COLUMNS = ("case", "silver_source", "trigger", "bronze_trigger", "max_offsets_per_trigger", "achieved_rate",
+                   "bronze_mean_batch_s",
                    "bronze_mean_rows", "silver_mean_batch_s", "silver_p95_batch_s", "silver_mean_rows",
                    "p50_s", "p95_s", "max_s", "backlog_at_end", "kept_up", "drain_after_end_s",
                    "load_1m_start", "load_1m_end")

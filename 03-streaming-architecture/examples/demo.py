@@ -31,6 +31,7 @@ from catalog_tools.spark import local_spark
 from iot_streaming_pipeline.config import kafka_credentials_from_env, load_environment_config
 from iot_streaming_pipeline.layout import PipelinePaths
 from iot_streaming_pipeline.pipeline import start_pipeline
+from iot_streaming_pipeline.silver_ledger import ledger_totals, visibility_latency
 
 TOPIC = "plant.sensor-readings.v1"
 FAULTS = FaultPlan(duplicate_rate=0.03, late_rate=0.02, out_of_order_rate=0.03, malformed_rate=0.01,
@@ -42,25 +43,21 @@ def table_count(spark: SparkSession, path: str) -> int:
 
 
 def wait_until_settled(spark: SparkSession, paths: PipelinePaths, produced: int, timeout_s: float) -> None:
-    """Wait until silver's audit covers every produced row and gold covers every silver row."""
+    """Wait until bronze and silver's tables hold every produced row and gold covers every silver row."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        audited = spark.read.format("delta").load(paths.silver_audit).agg(F.sum("rows_in")).first()[0] or 0
+        stored = ledger_totals(spark, paths)["rows_in"]
         in_gold = spark.read.format("delta").load(paths.gold).agg(F.sum("event_count")).first()[0] or 0
-        if audited == produced and in_gold == table_count(spark, paths.silver):
+        if stored == produced == table_count(spark, paths.bronze) and in_gold == table_count(spark, paths.silver):
             return
         time.sleep(2)
     raise TimeoutError(f"expected the pipeline to settle within {timeout_s:.0f} s, it did not")
 
 
 def latency_seconds(spark: SparkSession, paths: PipelinePaths) -> dict[str, float]:
-    """Produce time (Kafka timestamp) -> the end of the silver batch that made the row visible."""
-    audit = spark.read.format("delta").load(paths.silver_audit).select(
-        F.col("batch_id").alias("silver_batch_id"), "silver_committed_at")
-    seconds = (spark.read.format("delta").load(paths.silver).join(audit, "silver_batch_id")
-               .select((F.unix_micros("silver_committed_at") - F.unix_micros("kafka_timestamp")) / 1e6)
-               .toDF("s"))
-    p50, p95, worst = seconds.agg(F.percentile("s", 0.5), F.percentile("s", 0.95), F.max("s")).first()
+    """Produce time (Kafka timestamp) -> the commit of the silver batch that made the row visible."""
+    seconds = visibility_latency(spark, paths.silver)
+    p50, p95, worst = seconds.agg(*(F.percentile("latency_s", p) for p in (0.5, 0.95)), F.max("latency_s")).first()
     return {"p50": round(p50, 2), "p95": round(p95, 2), "max": round(worst, 2)}
 
 
@@ -101,11 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_summary(spark: SparkSession, paths: PipelinePaths, produced: int, injected: dict[str, int]) -> int:
-    audit = spark.read.format("delta").load(paths.silver_audit).agg(
-        *[F.sum(c).alias(c) for c in ("duplicate_in_batch", "duplicate_of_earlier")]).first()
-    bronze, silver, late, quarantine = (table_count(spark, p) for p in (
-        paths.bronze, paths.silver, paths.late_events, paths.quarantine))
-    duplicates = audit.duplicate_in_batch + audit.duplicate_of_earlier
+    bronze, silver, late, quarantine, duplicates = (table_count(spark, p) for p in (
+        paths.bronze, paths.silver, paths.late_events, paths.quarantine, paths.duplicates))
     gold = spark.read.format("delta").load(paths.gold)
     gold_rows, gold_events = gold.agg(F.count("*"), F.sum("event_count")).first()
     plants = sorted(r.plant_id for r in gold.select("plant_id").distinct().collect())

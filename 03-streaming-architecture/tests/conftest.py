@@ -69,11 +69,13 @@ def produce_with_broker_time(batch: SensorEventBatch, topic: str, client_config:
     return produce_messages([m._replace(timestamp_ms=None) for m in batch.messages], topic, client_config)
 
 
-def pipeline_config(root: Path, bootstrap: str, topic: str, **kafka: Any) -> PipelineConfig:
-    """The dev config pointed at a test broker, topic and temp storage root."""
+def pipeline_config(root: Path, bootstrap: str, topic: str, silver_source: str = "kafka",
+                    **kafka: Any) -> PipelineConfig:
+    """The dev config pointed at a test broker, topic and temp storage root; silver reads ``silver_source``."""
     return load_environment_config("dev", overrides={
         "storage": {"root": str(root)},
         "kafka": {"bootstrap_servers": bootstrap, "topic": topic, **kafka},
+        "streaming": {"silver_source": silver_source},
     })
 
 

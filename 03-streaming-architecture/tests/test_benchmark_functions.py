@@ -14,9 +14,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType, TimestampType
 
 from iot_streaming_pipeline.monitoring import BatchMetricsListener
+from iot_streaming_pipeline.silver_ledger import silver_commit_log, silver_commit_metadata, visibility_latency
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -116,33 +117,44 @@ def test_rate_from_the_pipeline_listener_on_a_real_stream(bench, spark, tmp_path
 T0 = dt.datetime(2026, 1, 5, 6, 0, 0)
 SILVER = StructType([StructField("silver_app_id", StringType()), StructField("silver_batch_id", LongType()),
                      StructField("kafka_timestamp", TimestampType())])
-AUDIT = StructType([StructField("app_id", StringType()), StructField("batch_id", LongType()),
-                    StructField("silver_committed_at", TimestampType())])
+LATENCY = StructType([StructField("kafka_timestamp", TimestampType()), StructField("latency_s", DoubleType())])
 
 
 def seconds_after(s: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=s)
 
 
-def test_latency_is_silver_commit_minus_produce_time_over_the_steady_part_only(bench, spark, tmp_path):
-    silver, audit = str(tmp_path / "silver"), str(tmp_path / "audit")
-    spark.createDataFrame([
-        ("dev-silver", 0, seconds_after(0)),    # warm-up: produced before 06:00:05, left out (latency 30 s)
-        ("dev-silver", 1, seconds_after(10)),   # latency 2 s
-        ("dev-silver", 1, seconds_after(11)),   # latency 1 s
-        ("dev-silver", 2, seconds_after(12)),   # latency 4 s
-        ("dev-silver", 2, seconds_after(13)),   # latency 3 s
-        ("other-app", 1, seconds_after(12)),    # another writer's batch 1: its own commit time (latency 8 s)
-    ], SILVER).write.format("delta").save(silver)
-    spark.createDataFrame([
-        ("dev-silver", 0, seconds_after(30)), ("dev-silver", 1, seconds_after(12)),
-        ("dev-silver", 2, seconds_after(16)), ("other-app", 1, seconds_after(20)),
-    ], AUDIT).write.format("delta").save(audit)
+def commit_batch(spark, path: str, app_id: str, batch_id: int, produced_at: list[float]) -> None:
+    """Silver rows of one batch, committed with the metadata every silver batch commit carries."""
+    (spark.createDataFrame([(app_id, batch_id, seconds_after(s)) for s in produced_at], SILVER)
+     .write.format("delta").mode("append").option("userMetadata", silver_commit_metadata(app_id, batch_id, None))
+     .save(path))
 
-    latencies = bench.measurements.silver_visible_latency(spark, silver, audit)
+
+def test_latency_is_the_commit_time_of_the_batch_that_wrote_the_row_minus_its_produce_time(bench, spark, tmp_path):
+    silver = str(tmp_path / "silver")
+    commit_batch(spark, silver, "dev-silver", 0, [0, 1])
+    commit_batch(spark, silver, "other-app", 0, [2])      # another writer's batch 0: its own commit
+    commit_batch(spark, silver, "dev-silver", 1, [3])
+    commits = {(r.silver_app_id, r.silver_batch_id): r.committed_at
+               for r in silver_commit_log(spark, silver).collect()}
+
+    latencies = visibility_latency(spark, silver).collect()
+
+    expected = sorted((commits[("dev-silver", 0)] - seconds_after(0), commits[("dev-silver", 0)] - seconds_after(1),
+                       commits[("other-app", 0)] - seconds_after(2), commits[("dev-silver", 1)] - seconds_after(3)))
+    assert sorted(r.latency_s for r in latencies) == pytest.approx([d.total_seconds() for d in expected])
+
+
+def test_latency_summary_covers_the_steady_part_only(bench, spark):
+    latencies = spark.createDataFrame([
+        (seconds_after(0), 30.0),   # warm-up: produced before 06:00:05, left out
+        (seconds_after(10), 2.0), (seconds_after(11), 1.0), (seconds_after(12), 4.0), (seconds_after(13), 3.0),
+        (seconds_after(12), 8.0),
+    ], LATENCY)
+
     summary = bench.measurements.latency_summary(latencies, seconds_after(5), seconds_after(60))
 
-    assert sorted(r.latency_s for r in latencies.collect()) == [1.0, 2.0, 3.0, 4.0, 8.0, 30.0]
     assert summary == {"events": 5, "p50_s": 3.0, "p95_s": 7.2, "max_s": 8.0}
     with pytest.raises(bench.measurements.MeasurementError, match="found none"):
         bench.measurements.latency_summary(latencies, seconds_after(100), seconds_after(200))

@@ -40,6 +40,7 @@ def test_prod_refuses_plaintext():
     ({"kafka": {"starting_offsets": "yesterday"}}, "expected one of \\['earliest', 'latest'\\], got 'yesterday'"),
     ({"streaming": {"trigger_interval": "fast"}}, "trigger_interval: expected '<n> seconds'"),
     ({"streaming": {"dedup_horizon_seconds": 60}}, "allowed_lateness_seconds <= dedup_horizon_seconds"),
+    ({"streaming": {"silver_source": "gold"}}, "silver_source: expected one of \\['kafka', 'bronze'\\], got 'gold'"),
     ({"validation": {"metric_ranges": {"temperature_c": [400, -40]}}}, "expected \\[low, high\\] with low < high"),
     ({"validation": {"metric_ranges": {"humidity": [0, 1]}}}, "expected metrics from .* got 'humidity'"),
     ({"extension_fields": {"tool_id": "blob"}}, "extension_fields.tool_id: expected one of"),

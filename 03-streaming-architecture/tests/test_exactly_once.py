@@ -24,6 +24,7 @@ from catalog_tools.generators import sensor_event_messages
 from iot_streaming_pipeline.bronze import to_bronze
 from iot_streaming_pipeline.layout import PipelinePaths
 from iot_streaming_pipeline.silver import SilverSettings, write_silver_batch
+from iot_streaming_pipeline.silver_ledger import batch_ledger, ledger_totals, silver_commit_log
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
 from iot_streaming_pipeline.validation import parse_and_validate
 
@@ -68,9 +69,15 @@ def test_silver_batch_replayed_after_a_crash_is_written_once_and_counted_the_sam
     assert first == replay == {"batch_id": 7, "rows_in": 2, "silver": 2, "quarantine": 0, "late": 0,
                                "duplicate_in_batch": 0, "duplicate_of_earlier": 0}
     assert spark.read.format("delta").load(paths.silver).count() == 2
-    assert spark.read.format("delta").load(paths.silver_audit).count() == 1
-    # the next batch re-sending "a" is a duplicate of an earlier batch, not a new row
+    assert silver_commit_log(spark, paths.silver).where("silver_batch_id = 7").count() == 1  # the replay: no commit
+    # the next batch re-sending "a" is a duplicate of an earlier batch, not a new row; it is kept, with its
+    # Kafka position, in the duplicates table, so the ledger of every batch adds up from the tables alone
     assert write_silver_batch(spark, bronze_batch(spark, EVENTS[:1]), 8, paths, SETTINGS)["duplicate_of_earlier"] == 1
+    duplicate = spark.read.format("delta").load(paths.duplicates).first()
+    assert (duplicate.event_id, duplicate.kafka_offset, duplicate.duplicate_of) == ("a", 0, "duplicate_of_earlier")
+    ledger = {r.silver_batch_id: (r.rows_in, r.silver, r.duplicate_of_earlier)
+              for r in batch_ledger(spark, paths).collect()}
+    assert ledger == {7: (2, 2, 0), 8: (1, 0, 1)}
 
 
 def start_driver(bootstrap: str, topic: str, root: Path, log: Path, drain: bool = False) -> subprocess.Popen:
@@ -114,14 +121,16 @@ def test_three_sigkills_mid_stream_lose_nothing_and_double_nothing(spark, kafka,
     bronze, silver, late = table(paths.bronze), table(paths.silver), table(paths.late_events)
     silver_ids = [r.event_id for r in silver.select("event_id").collect()]
     late_ids = [r.event_id for r in late.select("event_id").collect()]
-    audit = table(paths.silver_audit).agg(F.sum("rows_in"), F.count("*"), F.countDistinct("batch_id")).first()
+    ledger = ledger_totals(spark, paths)
+    commits = silver_commit_log(spark, paths.silver).agg(F.count("*"), F.countDistinct("silver_batch_id")).first()
 
     assert batches_with_rows(log, drain_start) > 0, "the kills must leave work for the restart"
     assert bronze.count() == bronze.select("kafka_partition", "kafka_offset").distinct().count() == produced
     assert len(silver_ids) == len(set(silver_ids)) and set(silver_ids) == expected.on_time_ids
     assert len(late_ids) == len(set(late_ids)) and set(late_ids) == expected.late_ids
     assert table(paths.quarantine).count() == expected.quarantined
-    assert audit[0] == produced and audit[1] == audit[2]  # every bronze row counted once, one audit row per batch
+    assert ledger["rows_in"] == produced  # every produced row stored once: silver, quarantine, late or duplicates
+    assert commits[0] == commits[1]  # one silver commit per batch, none replayed twice
     assert table(paths.gold).agg(F.sum("event_count")).first()[0] == len(silver_ids)
     # the listener landed per-batch metrics of all three queries
     assert {r.query_name for r in table(paths.stream_metrics).select("query_name").distinct().collect()} == {

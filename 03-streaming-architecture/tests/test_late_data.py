@@ -7,13 +7,8 @@ from pyspark.sql import functions as F
 from iot_streaming_pipeline.bronze import to_bronze
 from iot_streaming_pipeline.gold import start_gold_stream
 from iot_streaming_pipeline.layout import PipelinePaths
-from iot_streaming_pipeline.silver import (
-    CommittedWatermark,
-    SilverSettings,
-    max_event_time_before,
-    silver_columns,
-    write_silver_batch,
-)
+from iot_streaming_pipeline.silver import CommittedWatermark, SilverSettings, silver_columns, write_silver_batch
+from iot_streaming_pipeline.silver_ledger import committed_watermark_before
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
 
 SETTINGS = SilverSettings(app_id="late-test", allowed_lateness_seconds=600, dedup_horizon_seconds=3600,
@@ -72,7 +67,7 @@ def test_silver_routes_the_late_row_to_late_events_and_gold_counts_every_silver_
     assert spark.read.format("delta").load(paths.gold).agg(F.sum("event_count")).first()[0] == 3
 
 
-def test_the_remembered_watermark_decides_like_the_audit_table_and_a_replay_reads_the_table(spark, tmp_path):
+def test_the_remembered_watermark_decides_like_the_silver_commits_and_a_replay_reads_them(spark, tmp_path):
     paths = PipelinePaths.under(str(tmp_path))
     ensure_pipeline_tables(spark, paths, {})
     memory = CommittedWatermark()
@@ -80,6 +75,26 @@ def test_the_remembered_watermark_decides_like_the_audit_table_and_a_replay_read
     counts = [write_silver_batch(spark, bronze_rows(spark, i * 10, events), i, paths, SETTINGS, memory)
               for i, events in enumerate((FIRST, SECOND))]
 
-    assert [c["late"] for c in counts] == [0, 1]  # batch 1 used the remembered 06:31, like the audit table says
-    assert memory.recall(2) == (True, max_event_time_before(spark, paths, SETTINGS.app_id, 2))
-    assert memory.recall(1) == (False, None)  # a replay of batch 1 reads silver_audit instead
+    assert [c["late"] for c in counts] == [0, 1]  # batch 1 used the remembered 06:31
+    assert memory.recall(2) == (True, committed_watermark_before(spark, paths.silver, SETTINGS.app_id, 2))
+    assert memory.recall(1) == (False, None)  # a replay of batch 1 recovers it from silver's commits instead
+    batch_0_max = spark.read.format("delta").load(paths.silver).where("silver_batch_id = 0").agg(F.max("event_time"))
+    assert committed_watermark_before(spark, paths.silver, SETTINGS.app_id, 1) == batch_0_max.first()[0]  # b, 06:31
+
+
+def test_a_resent_event_older_than_the_dedup_horizon_is_late_not_a_second_silver_row(spark, tmp_path):
+    paths = PipelinePaths.under(str(tmp_path))
+    ensure_pipeline_tables(spark, paths, {})
+    short_horizon = SilverSettings(app_id="late-test", allowed_lateness_seconds=600, dedup_horizon_seconds=600,
+                                   metric_ranges={})
+    first = [("a", "2026-01-05T06:00:00.000Z"), ("b", "2026-01-05T07:00:00.000Z")]  # watermark now 06:50
+    memory = CommittedWatermark()
+
+    write_silver_batch(spark, bronze_rows(spark, 0, first), 0, paths, short_horizon, memory)
+    resent = write_silver_batch(spark, bronze_rows(spark, 10, first[:1]), 1, paths, short_horizon, memory)
+
+    # "a" (06:00) is older than 06:50 - 10 min: silver's dedup lookup does not reach back that far, and
+    # it does not need to: the row is late, so it goes to late_events, never to silver a second time
+    assert (resent["late"], resent["duplicate_of_earlier"]) == (1, 0)
+    assert [r.event_id for r in spark.read.format("delta").load(paths.silver).collect()].count("a") == 1
+    assert [r.event_id for r in spark.read.format("delta").load(paths.late_events).collect()] == ["a"]

@@ -12,6 +12,7 @@ from iot_streaming_pipeline.checkpoints import consumer_lag, read_committed_offs
 from iot_streaming_pipeline.config import kafka_credentials_from_env
 from iot_streaming_pipeline.layout import PipelinePaths
 from iot_streaming_pipeline.pipeline import drain_pipeline
+from iot_streaming_pipeline.silver_ledger import ledger_totals
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA
 from iot_streaming_pipeline.validation import parse_and_validate
 
@@ -63,7 +64,7 @@ def test_generated_events_over_sasl_ssl_reach_bronze_silver_quarantine_late_and_
     produced = produce_with_broker_time(generated_batch, unique_topic, broker.client_config(user="iot-app"))
     config = pipeline_config(tmp_path / "lake", broker.sasl_ssl_bootstrap, unique_topic,
                              security_protocol="SASL_SSL", truststore_pem_path=str(broker.ca_file),
-                             max_offsets_per_trigger=120)
+                             max_offsets_per_trigger=120, silver_source="bronze")  # the kill test and demo read Kafka
     credentials = kafka_credentials_from_env(config.kafka, {
         "IOT_KAFKA_USERNAME": "iot-app", "IOT_KAFKA_PASSWORD": broker.user("iot-app").password})
     expected = expected_outcome(generated_batch.messages)
@@ -74,15 +75,15 @@ def test_generated_events_over_sasl_ssl_reach_bronze_silver_quarantine_late_and_
     table = lambda path: spark.read.format("delta").load(path)  # noqa: E731
     bronze, silver, quarantine, late = (table(paths.bronze), table(paths.silver), table(paths.quarantine),
                                         table(paths.late_events))
-    audit = table(paths.silver_audit).agg(*[F.sum(c).alias(c) for c in (
-        "rows_in", "silver", "quarantine", "late", "duplicate_in_batch", "duplicate_of_earlier")]).first()
-    duplicates_removed = audit.duplicate_in_batch + audit.duplicate_of_earlier
+    ledger = ledger_totals(spark, paths)
+    duplicates_removed = table(paths.duplicates).count()
 
     assert produced == generated_batch.counts.total_messages == 210
     assert bronze.count() == produced
     assert bronze.select("kafka_partition", "kafka_offset").distinct().count() == produced
     assert bronze.count() == silver.count() + quarantine.count() + late.count() + duplicates_removed
-    assert audit.rows_in == bronze.count()
+    assert ledger["rows_in"] == bronze.count()
+    assert ledger["duplicate_in_batch"] + ledger["duplicate_of_earlier"] == duplicates_removed
     assert {r.event_id for r in silver.select("event_id").collect()} == expected.on_time_ids
     assert {r.event_id for r in late.select("event_id").collect()} == expected.late_ids
     assert (quarantine.count(), duplicates_removed) == (expected.quarantined, expected.duplicates)

@@ -27,6 +27,7 @@ ENVIRONMENTS = ("dev", "qa", "prod")
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 STARTING_OFFSETS = ("earliest", "latest")
+SILVER_SOURCES = ("kafka", "bronze")
 EXTENSION_TYPES = ("string", "double", "long")
 METRICS = ("temperature_c", "vibration_mm_s", "pressure_bar", "spindle_speed_rpm")
 INTERVAL_PATTERN = re.compile(r"^\d+ (second|seconds|minute|minutes)$")
@@ -50,12 +51,18 @@ class KafkaSettings:
 
 @dataclass(frozen=True)
 class StreamingSettings:
-    """Trigger, lateness and deduplication horizons."""
+    """Trigger, lateness and deduplication horizons, and where silver reads from.
+
+    ``silver_source``: ``kafka`` (silver reads the topic beside bronze: bronze's micro-batch is not
+    on the produce-to-silver path) or ``bronze`` (silver reads the bronze table: one Kafka read, and
+    silver is always rebuilt the way it was built).
+    """
 
     trigger_interval: str
     allowed_lateness_seconds: int
     dedup_horizon_seconds: int
     gold_window: str
+    silver_source: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,7 @@ def _streaming_settings(raw: Mapping[str, Any]) -> StreamingSettings:
         allowed_lateness_seconds=lateness,
         dedup_horizon_seconds=horizon,
         gold_window=_interval(_require(raw, "gold_window", str, where), f"{where}.gold_window"),
+        silver_source=_one_of(_require(raw, "silver_source", str, where), SILVER_SOURCES, f"{where}.silver_source"),
     )
 
 

@@ -49,8 +49,8 @@ class PipelinePaths:
         return self.table("late_events")
 
     @property
-    def silver_audit(self) -> str:
-        return self.table("silver_audit")
+    def duplicates(self) -> str:
+        return self.table("duplicates")
 
     @property
     def gold(self) -> str:

@@ -1,4 +1,5 @@
-"""Wire one environment's medallion: Kafka -> bronze -> silver (+ quarantine, late_events) -> gold.
+"""Wire one environment's medallion: Kafka -> bronze, Kafka or bronze -> silver (+ quarantine, late_events,
+duplicates) -> gold.
 
 Two ways to run it: :func:`start_pipeline` starts the three queries side by side with a
 processing-time trigger (a long-running job); :func:`drain_pipeline` runs them one after the other
@@ -14,7 +15,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from iot_streaming_pipeline.bronze import start_bronze_stream
+from iot_streaming_pipeline.bronze import start_bronze_stream, to_bronze
 from iot_streaming_pipeline.config import KafkaCredentials, PipelineConfig, kafka_source_options
 from iot_streaming_pipeline.gold import start_gold_stream
 from iot_streaming_pipeline.layout import PipelinePaths
@@ -38,15 +39,28 @@ def kafka_stream(spark: SparkSession, config: PipelineConfig, credentials: Kafka
     return spark.readStream.format("kafka").options(**kafka_source_options(config.kafka, credentials)).load()
 
 
+def silver_source(spark: SparkSession, config: PipelineConfig,
+                  credentials: KafkaCredentials | None) -> DataFrame | None:
+    """What silver reads: the topic in the bronze layout (``silver_source: kafka``), or None for the bronze table."""
+    if config.streaming.silver_source == "kafka":
+        return to_bronze(kafka_stream(spark, config, credentials), config.environment)
+    return None
+
+
 def start_pipeline(spark: SparkSession, config: PipelineConfig, credentials: KafkaCredentials | None,
                    trigger_interval: str | None = None) -> list[StreamingQuery]:
-    """Create missing tables, then start bronze, silver and gold with a processing-time trigger."""
+    """Create missing tables, then start bronze, silver and gold with a processing-time trigger.
+
+    With ``silver_source: kafka`` bronze and silver read the topic side by side, each with its own
+    checkpoint.
+    """
     paths = PipelinePaths.under(config.storage_root)
     interval = trigger_interval or config.streaming.trigger_interval
     ensure_pipeline_tables(spark, paths, config.extension_fields)
     return [
         start_bronze_stream(kafka_stream(spark, config, credentials), paths, config.environment, interval),
-        start_silver_stream(spark, paths, silver_settings(config), interval),
+        start_silver_stream(spark, paths, silver_settings(config), interval,
+                            source=silver_source(spark, config, credentials)),
         start_gold_stream(spark, paths, config.streaming.gold_window, config.streaming.allowed_lateness_seconds,
                           interval),
     ]
@@ -57,6 +71,7 @@ def drain_pipeline(spark: SparkSession, config: PipelineConfig, credentials: Kaf
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
     start_bronze_stream(kafka_stream(spark, config, credentials), paths, config.environment, None).awaitTermination()
-    start_silver_stream(spark, paths, silver_settings(config), None).awaitTermination()
+    start_silver_stream(spark, paths, silver_settings(config), None,
+                        source=silver_source(spark, config, credentials)).awaitTermination()
     start_gold_stream(spark, paths, config.streaming.gold_window, config.streaming.allowed_lateness_seconds,
                       None).awaitTermination()

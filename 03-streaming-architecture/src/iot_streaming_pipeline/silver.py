@@ -4,7 +4,8 @@ Each bronze row gets one ``disposition``:
 
 * ``quarantine`` (not parseable or fails a rule) -> quarantine table, with the reason;
 * ``duplicate_in_batch`` / ``duplicate_of_earlier`` (event id already seen within the dedup
-  horizon, in this batch or in silver / late_events written by earlier batches) -> dropped, counted;
+  horizon, in this batch or in silver / late_events written by earlier batches) -> duplicates
+  table, with its Kafka position (dropped from silver, kept for the ledger);
 * ``late`` (older than the watermark) -> late_events table, never silently dropped;
 * ``silver`` -> silver table.
 
@@ -12,8 +13,10 @@ The watermark of a row is ``max(event time committed by earlier batches, event t
 offsets in the same Kafka partition) - allowed lateness``. Every write carries Delta's
 ``txnAppId``/``txnVersion`` (the batch id), so a batch replayed after a crash is skipped by Delta,
 and every decision reads only what *earlier* batches wrote, so a replay classifies rows the same
-way. The per-batch counts go to ``silver_audit``, where ``rows_in`` always equals the sum of the
-dispositions.
+way. Every batch commits to silver (an empty append when it has no silver rows) with its writer,
+batch id and the watermark it used in the commit's ``userMetadata``: that is what a restart
+recovers the watermark from (:mod:`iot_streaming_pipeline.silver_ledger`), and the ledger
+``rows in = silver + quarantine + late + duplicates`` is read back from the four tables by batch id.
 
 Example::
 
@@ -27,16 +30,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.types import TimestampType
 
 from iot_streaming_pipeline.errors import InvalidInputError
 from iot_streaming_pipeline.layout import PipelinePaths
+from iot_streaming_pipeline.silver_ledger import DISPOSITIONS, committed_watermark_before, silver_commit_metadata
 from iot_streaming_pipeline.validation import BRONZE_COLUMNS, parse_and_validate
 
-DISPOSITIONS = ("silver", "quarantine", "late", "duplicate_in_batch", "duplicate_of_earlier")
-AUDIT_COLUMNS = ("app_id", "batch_id", "rows_in", *DISPOSITIONS, "max_event_time", "silver_committed_at")
+DUPLICATE_DISPOSITIONS = ("duplicate_in_batch", "duplicate_of_earlier")
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,10 @@ def _written_before(table: DataFrame, app_id: str, batch_id: int) -> DataFrame:
 class CommittedWatermark:
     """The running max event time after the last batch this process committed.
 
-    The next batch uses it instead of reading ``silver_audit`` again; any other batch id (the
-    first batch after a start, a replay after a crash) reads the audit table. It assumes one
-    silver writer per audit table, which is how :func:`start_silver_stream` is used.
+    The next batch uses it instead of reading the silver table's commits again; any other batch id
+    (the first batch after a start, a replay after a crash) reads them
+    (:func:`~iot_streaming_pipeline.silver_ledger.committed_watermark_before`). It assumes one silver
+    writer per silver table, which is how :func:`start_silver_stream` is used.
 
     Example::
 
@@ -94,14 +99,6 @@ class CommittedWatermark:
         self._next_batch_id, self._max_event_time = batch_id + 1, max_event_time
 
 
-def max_event_time_before(spark: SparkSession, paths: PipelinePaths, app_id: str,
-                          batch_id: int) -> dt.datetime | None:
-    """Max event time of silver rows committed before ``batch_id`` (from ``silver_audit``)."""
-    audit = spark.read.format("delta").load(paths.silver_audit)
-    return (audit.where((F.col("app_id") != app_id) | (F.col("batch_id") < batch_id))
-            .agg(F.max("max_event_time")).first()[0])
-
-
 def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettings) -> DataFrame:
     """The batch parsed and validated once, tagged with the writer and batch id (persist it)."""
     return (parse_and_validate(bronze_batch, settings.metric_ranges, settings.extension_fields)
@@ -111,21 +108,21 @@ def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettin
 
 def classify_batch(spark: SparkSession, checked: DataFrame, batch_id: int, paths: PipelinePaths,
                    settings: SilverSettings, previous_max: dt.datetime | None) -> DataFrame:
-    """Return the checked rows, each with its ``disposition`` (see the module docstring).
+    """Return the checked rows, each with its ``disposition`` (see the module docstring); no action runs.
 
-    ``previous_max`` is the max event time committed by earlier batches
-    (:func:`max_event_time_before`); one action runs here (the batch's earliest event time, which
-    bounds how far back earlier silver rows are read for deduplication).
+    ``previous_max`` is the max event time committed by earlier batches. Earlier silver and
+    late_events rows are read back to ``previous_max - dedup horizon`` only: an event older than
+    that is older than the watermark too (lateness <= horizon), so it is ``late`` whether or not it
+    was seen before, and it lands in late_events, not in silver.
     """
     valid = checked.where(F.col("quarantine_reason").isNull())
-    min_time = valid.agg(F.min("event_time")).first()[0]
-    horizon_start = (F.lit(min_time) - F.expr(f"INTERVAL {settings.dedup_horizon_seconds} SECONDS")
-                     if min_time is not None else F.lit(None).cast("timestamp"))
+    recent = (F.col("event_time") >= F.lit(previous_max) - F.expr(f"INTERVAL {settings.dedup_horizon_seconds} SECONDS")
+              if previous_max is not None else F.lit(True))
     earlier_ids = (
         _written_before(spark.read.format("delta").load(paths.silver), settings.app_id, batch_id)
-        .where(F.col("event_time") >= horizon_start).select("event_id")
+        .where(recent).select("event_id")
         .unionByName(_written_before(spark.read.format("delta").load(paths.late_events), settings.app_id, batch_id)
-                     .where(F.col("event_time") >= horizon_start).select("event_id"))
+                     .where(recent).select("event_id"))
     )
     # Cut from the silver and late_events tables (a local checkpoint, filled by the first action):
     # the cached classification must not reference a table this batch writes, or Delta's write
@@ -153,10 +150,12 @@ def classify_batch(spark: SparkSession, checked: DataFrame, batch_id: int, paths
     return quarantined.unionByName(classified_valid)
 
 
-def _append_once(rows: DataFrame, path: str, app_id: str, batch_id: int) -> None:
+def _append_once(rows: DataFrame, path: str, app_id: str, batch_id: int, user_metadata: str | None = None) -> None:
     """Append with Delta's idempotent-write options: a second write of the same batch is skipped."""
-    (rows.write.format("delta").mode("append")
-     .option("txnAppId", app_id).option("txnVersion", batch_id).save(path))
+    writer = rows.write.format("delta").mode("append").option("txnAppId", app_id).option("txnVersion", batch_id)
+    if user_metadata is not None:
+        writer = writer.option("userMetadata", user_metadata)
+    writer.save(path)
 
 
 def silver_columns(classified: DataFrame) -> DataFrame:
@@ -171,72 +170,91 @@ def quarantine_columns(classified: DataFrame) -> DataFrame:
                              "quarantine_reason", "silver_app_id", "silver_batch_id")
 
 
+def duplicate_columns(classified: DataFrame) -> DataFrame:
+    """The duplicates table's columns: which event, where in Kafka, and which kind of duplicate."""
+    return classified.select("event_id", "event_time", *BRONZE_COLUMNS[1:], F.col("disposition").alias("duplicate_of"),
+                             "silver_app_id", "silver_batch_id")
+
+
+def _disposition_metrics() -> list:
+    """Per-disposition row counts and the silver rows' max event time (epoch microseconds), as aggregates."""
+    return [*(F.sum(F.when(F.col("disposition") == d, 1).otherwise(0)).alias(d) for d in DISPOSITIONS),
+            F.max(F.when(F.col("disposition") == "silver", F.unix_micros("event_time"))).alias("max_silver_micros")]
+
+
+def _from_metrics(metrics: dict) -> tuple[dict[str, int], dt.datetime | None]:
+    micros = metrics["max_silver_micros"]  # converted as PySpark converts a timestamp column
+    max_time = None if micros is None else TimestampType().fromInternal(micros)
+    return {d: int(metrics[d] or 0) for d in DISPOSITIONS}, max_time
+
+
 def disposition_summary(classified: DataFrame) -> tuple[dict[str, int], dt.datetime | None]:
     """Rows per disposition and the max event time of the silver rows, from one aggregation."""
-    counts = {d: 0 for d in DISPOSITIONS}
-    max_silver_time = None
-    for row in classified.groupBy("disposition").agg(F.count(F.lit(1)).alias("rows"),
-                                                     F.max("event_time").alias("max_event_time")).collect():
-        counts[row["disposition"]] = row["rows"]
-        if row["disposition"] == "silver":
-            max_silver_time = row["max_event_time"]
-    return counts, max_silver_time
+    return _from_metrics(classified.agg(*_disposition_metrics()).first().asDict())
+
+
+# The tables besides silver: which dispositions go there, and in which columns.
+OTHER_TABLES = ((("quarantine",), "quarantine", quarantine_columns), (("late",), "late_events", silver_columns),
+                (DUPLICATE_DISPOSITIONS, "duplicates", duplicate_columns))
 
 
 def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: int, paths: PipelinePaths,
                        settings: SilverSettings, memory: CommittedWatermark | None = None) -> dict[str, int]:
     """Classify one bronze micro-batch and write each disposition once; return the batch's counts.
 
-    The batch is parsed once and kept in memory; the counts come from one aggregation; a table
-    gets a Delta commit only when it has rows (the audit row is always written).
+    The batch is parsed once and kept in memory. When ``memory`` holds the previous batch (the
+    steady state of a running stream), the counts are observed while the silver append runs, so
+    classifying, counting and writing silver is one Spark job. Otherwise the batch may be a replay
+    that Delta will skip, so the counts come from an aggregation first. Quarantine, late_events and
+    duplicates get a commit only when they have rows; silver gets one every batch.
     """
     remembered, previous_max = memory.recall(batch_id) if memory is not None else (False, None)
     if not remembered:
-        previous_max = max_event_time_before(spark, paths, settings.app_id, batch_id)
+        previous_max = committed_watermark_before(spark, paths.silver, settings.app_id, batch_id)
     checked = checked_batch(bronze_batch, batch_id, settings).persist()
     classified = classify_batch(spark, checked, batch_id, paths, settings, previous_max).persist()
+    metadata = silver_commit_metadata(settings.app_id, batch_id, previous_max)
     try:
-        counts, max_event_time = disposition_summary(classified)
-        for disposition, path, columns in (("quarantine", paths.quarantine, quarantine_columns),
-                                           ("late", paths.late_events, silver_columns),
-                                           ("silver", paths.silver, silver_columns)):
-            if counts[disposition]:
-                _append_once(columns(classified.where(F.col("disposition") == disposition)), path,
+        if remembered:
+            observation = Observation(f"silver-{settings.app_id}-{batch_id}")
+            observed = classified.observe(observation, *_disposition_metrics())
+            _append_once(silver_columns(observed.where(F.col("disposition") == "silver")), paths.silver,
+                         settings.app_id, batch_id, metadata)
+            counts, max_event_time = _from_metrics(observation.get)
+        else:
+            counts, max_event_time = disposition_summary(classified)
+            _append_once(silver_columns(classified.where(F.col("disposition") == "silver")), paths.silver,
+                         settings.app_id, batch_id, metadata)
+        for dispositions, table, columns in OTHER_TABLES:
+            if sum(counts[d] for d in dispositions):
+                _append_once(columns(classified.where(F.col("disposition").isin(*dispositions))), paths.table(table),
                              settings.app_id, batch_id)
-        audit_row = {"app_id": settings.app_id, "batch_id": batch_id, "rows_in": sum(counts.values()), **counts,
-                     "max_event_time": max_event_time, "silver_committed_at": dt.datetime.now()}
-        _append_once(spark.createDataFrame([audit_row], audit_schema(spark)), paths.silver_audit,
-                     settings.app_id, batch_id)
     finally:
         classified.unpersist()
         checked.unpersist()
     if memory is not None:
         running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
         memory.remember(batch_id, running_max)
-    return {"batch_id": batch_id, "rows_in": audit_row["rows_in"], **counts}  # committed_at left out: varies
-
-
-def audit_schema(spark: SparkSession):  # noqa: ANN201 - StructType
-    """Schema of ``silver_audit``: one row per silver batch."""
-    from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
-
-    return StructType([StructField("app_id", StringType()), StructField("batch_id", LongType()),
-                       StructField("rows_in", LongType())]
-                      + [StructField(d, LongType()) for d in DISPOSITIONS]
-                      + [StructField("max_event_time", TimestampType()),
-                         StructField("silver_committed_at", TimestampType())])
+    return {"batch_id": batch_id, "rows_in": sum(counts.values()), **counts}
 
 
 def start_silver_stream(spark: SparkSession, paths: PipelinePaths, settings: SilverSettings,
-                        trigger_interval: str | None, query_name: str = "silver") -> StreamingQuery:
-    """Start bronze -> silver as a foreachBatch query; ``trigger_interval=None`` means availableNow."""
+                        trigger_interval: str | None, query_name: str = "silver",
+                        source: DataFrame | None = None) -> StreamingQuery:
+    """Start silver as a foreachBatch query; ``trigger_interval=None`` means availableNow.
+
+    ``source`` is a streaming DataFrame in the bronze layout: by default the bronze table; pass
+    ``to_bronze(kafka_stream)`` to read Kafka beside bronze, which takes bronze's micro-batch out of
+    the produce-to-silver latency (see ``streaming.silver_source`` in the configs).
+    """
     memory = CommittedWatermark()
 
     def process(batch: DataFrame, batch_id: int) -> None:
         write_silver_batch(spark, batch, batch_id, paths, settings, memory)
 
-    writer = (spark.readStream.format("delta").load(paths.bronze).writeStream.queryName(query_name)
-              .foreachBatch(process).option("checkpointLocation", paths.checkpoint(query_name)))
+    rows = source if source is not None else spark.readStream.format("delta").load(paths.bronze)
+    writer = (rows.writeStream.queryName(query_name).foreachBatch(process)
+              .option("checkpointLocation", paths.checkpoint(query_name)))
     writer = writer.trigger(availableNow=True) if trigger_interval is None else writer.trigger(
         processingTime=trigger_interval)
     return writer.start()

@@ -26,7 +26,7 @@ from pyspark.sql.types import (
 from iot_streaming_pipeline.bronze import to_bronze
 from iot_streaming_pipeline.gold import machine_window_aggregates
 from iot_streaming_pipeline.layout import PipelinePaths
-from iot_streaming_pipeline.silver import audit_schema, quarantine_columns, silver_columns
+from iot_streaming_pipeline.silver import duplicate_columns, quarantine_columns, silver_columns
 from iot_streaming_pipeline.validation import parse_and_validate
 
 KAFKA_SOURCE_SCHEMA = StructType([
@@ -44,7 +44,7 @@ def _create(spark: SparkSession, path: str, empty: DataFrame, partition_by: tupl
 
 
 def ensure_pipeline_tables(spark: SparkSession, paths: PipelinePaths, extension_fields: dict[str, str]) -> None:
-    """Create bronze, silver, quarantine, late_events, silver_audit and gold if they do not exist."""
+    """Create bronze, silver, quarantine, late_events, duplicates and gold if they do not exist."""
     bronze = to_bronze(spark.createDataFrame([], KAFKA_SOURCE_SCHEMA), "schema")
     checked = (parse_and_validate(bronze, {}, extension_fields)
                .withColumn("silver_app_id", F.lit("schema"))
@@ -55,5 +55,5 @@ def ensure_pipeline_tables(spark: SparkSession, paths: PipelinePaths, extension_
     _create(spark, paths.silver, silver, ("event_date",))
     _create(spark, paths.late_events, silver)
     _create(spark, paths.quarantine, quarantine_columns(checked))
-    _create(spark, paths.silver_audit, spark.createDataFrame([], audit_schema(spark)))
+    _create(spark, paths.duplicates, duplicate_columns(checked))
     _create(spark, paths.gold, machine_window_aggregates(silver, "1 minute", 60))
