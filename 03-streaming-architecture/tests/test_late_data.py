@@ -7,7 +7,13 @@ from pyspark.sql import functions as F
 from iot_streaming_pipeline.bronze import to_bronze
 from iot_streaming_pipeline.gold import start_gold_stream
 from iot_streaming_pipeline.layout import PipelinePaths
-from iot_streaming_pipeline.silver import CommittedWatermark, SilverSettings, silver_columns, write_silver_batch
+from iot_streaming_pipeline.silver import (
+    CommittedWatermark,
+    SilverSettings,
+    earlier_event_ids,
+    silver_columns,
+    write_silver_batch,
+)
 from iot_streaming_pipeline.silver_ledger import committed_watermark_before
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
 
@@ -67,7 +73,7 @@ def test_silver_routes_the_late_row_to_late_events_and_gold_counts_every_silver_
     assert spark.read.format("delta").load(paths.gold).agg(F.sum("event_count")).first()[0] == 3
 
 
-def test_the_remembered_watermark_decides_like_the_silver_commits_and_a_replay_reads_them(spark, tmp_path):
+def test_the_remembered_watermark_and_ids_decide_like_the_tables_and_a_replay_reads_the_tables(spark, tmp_path):
     paths = PipelinePaths.under(str(tmp_path))
     ensure_pipeline_tables(spark, paths, {})
     memory = CommittedWatermark()
@@ -80,6 +86,13 @@ def test_the_remembered_watermark_decides_like_the_silver_commits_and_a_replay_r
     assert memory.recall(1) == (False, None)  # a replay of batch 1 recovers it from silver's commits instead
     batch_0_max = spark.read.format("delta").load(paths.silver).where("silver_batch_id = 0").agg(F.max("event_time"))
     assert committed_watermark_before(spark, paths.silver, SETTINGS.app_id, 1) == batch_0_max.first()[0]  # b, 06:31
+    # the ids remembered for batch 2 are the ids silver and late_events hold: a, b, c and the late d
+    watermark = memory.recall(2)[1]
+    assert sorted(memory.recent_ids(2).collect()) == sorted(
+        earlier_event_ids(spark, paths, SETTINGS, 2, watermark).collect())
+    assert memory.recent_ids(1) is None
+    resent = write_silver_batch(spark, bronze_rows(spark, 20, SECOND), 2, paths, SETTINGS, memory)
+    assert (resent["duplicate_of_earlier"], resent["silver"]) == (2, 0)  # c and d, found in the remembered ids
 
 
 def test_a_resent_event_older_than_the_dedup_horizon_is_late_not_a_second_silver_row(spark, tmp_path):

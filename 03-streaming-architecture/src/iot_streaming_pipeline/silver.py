@@ -69,12 +69,14 @@ def _written_before(table: DataFrame, app_id: str, batch_id: int) -> DataFrame:
 
 
 class CommittedWatermark:
-    """The running max event time after the last batch this process committed.
+    """What the last batch this process committed leaves for the next one: the running max event
+    time and, optionally, the event ids silver and late_events hold within the dedup horizon.
 
-    The next batch uses it instead of reading the silver table's commits again; any other batch id
-    (the first batch after a start, a replay after a crash) reads them
-    (:func:`~iot_streaming_pipeline.silver_ledger.committed_watermark_before`). It assumes one silver
-    writer per silver table, which is how :func:`start_silver_stream` is used.
+    The next batch uses them instead of reading the silver table's commits and the two tables
+    again; any other batch id (the first batch after a start, a replay after a crash) reads the
+    tables (:func:`~iot_streaming_pipeline.silver_ledger.committed_watermark_before`,
+    :func:`earlier_event_ids`). It assumes one silver writer per silver table while the stream
+    runs, which is how :func:`start_silver_stream` is used.
 
     Example::
 
@@ -87,6 +89,7 @@ class CommittedWatermark:
     def __init__(self) -> None:
         self._next_batch_id: int | None = None
         self._max_event_time: dt.datetime | None = None
+        self._recent_ids: DataFrame | None = None
 
     def recall(self, batch_id: int) -> tuple[bool, dt.datetime | None]:
         """``(True, max)`` when ``batch_id`` directly follows the remembered batch, else ``(False, None)``."""
@@ -94,9 +97,45 @@ class CommittedWatermark:
             return True, self._max_event_time
         return False, None
 
-    def remember(self, batch_id: int, max_event_time: dt.datetime | None) -> None:
-        """Record the running max after ``batch_id`` was committed."""
-        self._next_batch_id, self._max_event_time = batch_id + 1, max_event_time
+    def recent_ids(self, batch_id: int) -> DataFrame | None:
+        """The remembered ``(event_id, event_time)`` rows when ``batch_id`` directly follows, else None."""
+        return self._recent_ids if self._next_batch_id == batch_id else None
+
+    def remember(self, batch_id: int, max_event_time: dt.datetime | None,
+                 recent_ids: DataFrame | None = None) -> None:
+        """Record the running max (and the ids within the horizon) after ``batch_id`` was committed."""
+        self._next_batch_id, self._max_event_time, self._recent_ids = batch_id + 1, max_event_time, recent_ids
+
+
+def _horizon_start(settings: SilverSettings, running_max: dt.datetime | None) -> F.Column:
+    """Rows at or after ``running_max - dedup horizon`` (all rows before any event time is committed)."""
+    if running_max is None:
+        return F.lit(True)
+    return F.col("event_time") >= F.lit(running_max) - F.expr(f"INTERVAL {settings.dedup_horizon_seconds} SECONDS")
+
+
+def earlier_event_ids(spark: SparkSession, paths: PipelinePaths, settings: SilverSettings, batch_id: int,
+                      previous_max: dt.datetime | None) -> DataFrame:
+    """``(event_id, event_time)`` of silver and late_events rows written before ``batch_id``, within the horizon.
+
+    Read back to ``previous_max - dedup horizon`` only: an event older than that is older than the
+    watermark too (lateness <= horizon), so it is ``late`` whether or not it was seen before, and it
+    lands in late_events, not in silver.
+    """
+    recent = _horizon_start(settings, previous_max)
+    return (_written_before(spark.read.format("delta").load(paths.silver), settings.app_id, batch_id)
+            .where(recent).select("event_id", "event_time")
+            .unionByName(_written_before(spark.read.format("delta").load(paths.late_events), settings.app_id, batch_id)
+                         .where(recent).select("event_id", "event_time")))
+
+
+def _ids_after_batch(earlier_ids: DataFrame, classified: DataFrame, settings: SilverSettings,
+                     running_max: dt.datetime | None) -> DataFrame:
+    """The ids within the horizon after this batch: earlier ones plus its silver and late rows (materialized)."""
+    written = classified.where(F.col("disposition").isin("silver", "late")).select("event_id", "event_time")
+    partitions = int(classified.sparkSession.conf.get("spark.sql.shuffle.partitions"))  # or a union's grow per batch
+    return (earlier_ids.unionByName(written).where(_horizon_start(settings, running_max)).coalesce(partitions)
+            .localCheckpoint(eager=True))
 
 
 def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettings) -> DataFrame:
@@ -106,28 +145,19 @@ def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettin
             .withColumn("silver_batch_id", F.lit(batch_id).cast("long")))
 
 
-def classify_batch(spark: SparkSession, checked: DataFrame, batch_id: int, paths: PipelinePaths,
-                   settings: SilverSettings, previous_max: dt.datetime | None) -> DataFrame:
+def classify_batch(checked: DataFrame, earlier_ids: DataFrame, settings: SilverSettings,
+                   previous_max: dt.datetime | None) -> DataFrame:
     """Return the checked rows, each with its ``disposition`` (see the module docstring); no action runs.
 
-    ``previous_max`` is the max event time committed by earlier batches. Earlier silver and
-    late_events rows are read back to ``previous_max - dedup horizon`` only: an event older than
-    that is older than the watermark too (lateness <= horizon), so it is ``late`` whether or not it
-    was seen before, and it lands in late_events, not in silver.
+    ``earlier_ids`` are the ``(event_id, event_time)`` rows earlier batches wrote to silver and
+    late_events within the dedup horizon (:func:`earlier_event_ids`, or remembered);
+    ``previous_max`` is the max event time committed by earlier batches.
     """
     valid = checked.where(F.col("quarantine_reason").isNull())
-    recent = (F.col("event_time") >= F.lit(previous_max) - F.expr(f"INTERVAL {settings.dedup_horizon_seconds} SECONDS")
-              if previous_max is not None else F.lit(True))
-    earlier_ids = (
-        _written_before(spark.read.format("delta").load(paths.silver), settings.app_id, batch_id)
-        .where(recent).select("event_id")
-        .unionByName(_written_before(spark.read.format("delta").load(paths.late_events), settings.app_id, batch_id)
-                     .where(recent).select("event_id"))
-    )
     # Cut from the silver and late_events tables (a local checkpoint, filled by the first action):
     # the cached classification must not reference a table this batch writes, or Delta's write
     # re-plans every cached plan that reads it (about 0.5 s per batch, silver_batch_cost.py).
-    seen_ids = (earlier_ids.join(valid.select("event_id"), "event_id", "left_semi").distinct()
+    seen_ids = (earlier_ids.select("event_id").join(valid.select("event_id"), "event_id", "left_semi").distinct()
                 .withColumn("_seen_before", F.lit(True)).localCheckpoint(eager=False))
 
     by_event = Window.partitionBy("event_id").orderBy("kafka_topic", "kafka_partition", "kafka_offset")
@@ -203,7 +233,8 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
     """Classify one bronze micro-batch and write each disposition once; return the batch's counts.
 
     The batch is parsed once and kept in memory. When ``memory`` holds the previous batch (the
-    steady state of a running stream), the counts are observed while the silver append runs, so
+    steady state of a running stream), the watermark and the ids within the dedup horizon come
+    from it, not from the tables, and the counts are observed while the silver append runs, so
     classifying, counting and writing silver is one Spark job. Otherwise the batch may be a replay
     that Delta will skip, so the counts come from an aggregation first. Quarantine, late_events and
     duplicates get a commit only when they have rows; silver gets one every batch.
@@ -211,8 +242,11 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
     remembered, previous_max = memory.recall(batch_id) if memory is not None else (False, None)
     if not remembered:
         previous_max = committed_watermark_before(spark, paths.silver, settings.app_id, batch_id)
+    earlier_ids = memory.recent_ids(batch_id) if remembered else None
+    if earlier_ids is None:
+        earlier_ids = earlier_event_ids(spark, paths, settings, batch_id, previous_max)
     checked = checked_batch(bronze_batch, batch_id, settings).persist()
-    classified = classify_batch(spark, checked, batch_id, paths, settings, previous_max).persist()
+    classified = classify_batch(checked, earlier_ids, settings, previous_max).persist()
     metadata = silver_commit_metadata(settings.app_id, batch_id, previous_max)
     try:
         if remembered:
@@ -229,12 +263,12 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
             if sum(counts[d] for d in dispositions):
                 _append_once(columns(classified.where(F.col("disposition").isin(*dispositions))), paths.table(table),
                              settings.app_id, batch_id)
+        if memory is not None:
+            running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
+            memory.remember(batch_id, running_max, _ids_after_batch(earlier_ids, classified, settings, running_max))
     finally:
         classified.unpersist()
         checked.unpersist()
-    if memory is not None:
-        running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
-        memory.remember(batch_id, running_max)
     return {"batch_id": batch_id, "rows_in": sum(counts.values()), **counts}
 
 
