@@ -1,6 +1,6 @@
 """Benchmark: Kafka -> bronze throughput against the batch ceiling, and produce -> silver latency at 5,000 events/s.
 
-Run it (one command, about 7 minutes on an idle 2-core machine; take the shared lock)::
+Run it (one command, about 30 minutes on an idle 2-core machine; take the shared lock)::
 
     flock /tmp/catalog-bench.lock make bench FOLDER=03-streaming-architecture
     # or: cd 03-streaming-architecture && ../.venv/bin/python benchmarks/streaming_throughput_latency.py
@@ -12,9 +12,12 @@ Run it (one command, about 7 minutes on an idle 2-core machine; take the shared 
    end, from ``BatchMetricsListener`` progress), and once more with ``spark.read`` (batch) ->
    ``to_bronze`` -> Delta, the ceiling (run first, as the JVM warm-up, and last; the faster counts).
 3. Latency: after one short warm-up run (15 s, not reported: the first silver batch of a fresh JVM
-   spends most of its time compiling), for each trigger setting, bronze + silver run while a separate process produces
-   ``--rate`` events/s for ``--seconds``; latency of an event = commit time of the silver batch that
-   wrote it - its Kafka produce timestamp; p50/p95/max over the events produced after ``--warmup-s``.
+   spends most of its time compiling), for each case (silver's source and trigger, bronze's trigger,
+   cap), bronze + silver run while a separate process produces ``--rate`` events/s for ``--seconds``
+   (90 by default); latency of an event = commit time of the silver batch that wrote it - its Kafka
+   produce timestamp; p50/p95/max over the events produced after ``--warmup-s`` (30 by default: a
+   query's first silver batch reads the tables and plans from scratch, and the backlog it leaves
+   takes tens of seconds to work off, so a shorter run measures the start-up, not the steady state).
 4. Write ``benchmarks/results/streaming_throughput_latency.json`` (machine, load averages,
    versions, every run) and ``.md``, refresh the generated tables in ``docs/benchmarks.md``, print them.
 """
