@@ -16,14 +16,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import FAULTS, expected_outcome, produce_with_broker_time
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
 from catalog_tools.generators import sensor_event_messages
+from iot_streaming_pipeline import silver
 from iot_streaming_pipeline.bronze import to_bronze
+from iot_streaming_pipeline.errors import ConcurrentSilverWriterError
 from iot_streaming_pipeline.layout import PipelinePaths
-from iot_streaming_pipeline.silver import SilverSettings, write_silver_batch
+from iot_streaming_pipeline.silver import CommittedWatermark, SilverSettings, write_silver_batch
 from iot_streaming_pipeline.silver_ledger import batch_ledger, ledger_totals, silver_commit_log
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA, ensure_pipeline_tables
 from iot_streaming_pipeline.validation import parse_and_validate
@@ -78,6 +81,18 @@ def test_silver_batch_replayed_after_a_crash_is_written_once_and_counted_the_sam
     ledger = {r.silver_batch_id: (r.rows_in, r.silver, r.duplicate_of_earlier)
               for r in batch_ledger(spark, paths).collect()}
     assert ledger == {7: (2, 2, 0), 8: (1, 0, 1)}
+
+
+def test_a_second_writer_with_the_same_app_id_is_a_named_error_not_a_hang(spark, tmp_path, monkeypatch):
+    paths = PipelinePaths.under(str(tmp_path))
+    ensure_pipeline_tables(spark, paths, {})
+    memory, other_process = CommittedWatermark(), CommittedWatermark()
+    write_silver_batch(spark, bronze_batch(spark, EVENTS[:1]), 0, paths, SETTINGS, memory)
+    write_silver_batch(spark, bronze_batch(spark, EVENTS[1:]), 1, paths, SETTINGS, other_process)  # same app id
+    monkeypatch.setattr(silver, "OBSERVATION_WAIT_S", 3.0)
+
+    with pytest.raises(ConcurrentSilverWriterError, match="batch 1: .* another writer uses the same app id"):
+        write_silver_batch(spark, bronze_batch(spark, EVENTS[1:]), 1, paths, SETTINGS, memory)
 
 
 def start_driver(bootstrap: str, topic: str, root: Path, log: Path, drain: bool = False) -> subprocess.Popen:

@@ -24,3 +24,7 @@ class CheckpointTopicMismatchError(StreamingPipelineError):
 
 class InvalidInputError(StreamingPipelineError):
     """A DataFrame or argument passed in does not have the shape the function needs."""
+
+
+class ConcurrentSilverWriterError(StreamingPipelineError):
+    """Delta skipped a silver append as already committed that this process never wrote: two writers share an app id."""

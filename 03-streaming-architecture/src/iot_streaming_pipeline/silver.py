@@ -28,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, Observation, SparkSession, Window
@@ -35,12 +36,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 from pyspark.sql.types import TimestampType
 
-from iot_streaming_pipeline.errors import InvalidInputError
+from iot_streaming_pipeline.errors import ConcurrentSilverWriterError, InvalidInputError
 from iot_streaming_pipeline.layout import PipelinePaths
 from iot_streaming_pipeline.silver_ledger import DISPOSITIONS, committed_watermark_before, silver_commit_metadata
 from iot_streaming_pipeline.validation import BRONZE_COLUMNS, parse_and_validate
 
 DUPLICATE_DISPOSITIONS = ("duplicate_in_batch", "duplicate_of_earlier")
+OBSERVATION_WAIT_S = 60.0  # after the append returned, its metrics arrive within milliseconds unless Delta skipped it
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,28 @@ def _from_metrics(metrics: dict) -> tuple[dict[str, int], dt.datetime | None]:
     return {d: int(metrics[d] or 0) for d in DISPOSITIONS}, max_time
 
 
+def _observed(observation: Observation, settings: SilverSettings, batch_id: int) -> dict:
+    """The observed metrics of an append that ran; a named error if Delta skipped it (nothing ran to observe)."""
+    outcome: dict = {}
+
+    def wait() -> None:  # Observation.get has no timeout: wait in a daemon thread
+        try:
+            outcome["metrics"] = observation.get
+        except Exception as error:  # noqa: BLE001 - re-raised below, in the batch's thread
+            outcome["error"] = error
+
+    waiter = threading.Thread(target=wait, name=f"observe-silver-{batch_id}", daemon=True)
+    waiter.start()
+    waiter.join(OBSERVATION_WAIT_S)
+    if "error" in outcome:
+        raise outcome["error"]
+    if "metrics" not in outcome:
+        raise ConcurrentSilverWriterError(
+            f"silver batch {batch_id}: expected the append of app id {settings.app_id!r} to run, but Delta "
+            "skipped it as already committed; another writer uses the same app id")
+    return outcome["metrics"]
+
+
 def disposition_summary(classified: DataFrame) -> tuple[dict[str, int], dt.datetime | None]:
     """Rows per disposition and the max event time of the silver rows, from one aggregation."""
     return _from_metrics(classified.agg(*_disposition_metrics()).first().asDict())
@@ -254,7 +278,7 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
             observed = classified.observe(observation, *_disposition_metrics())
             _append_once(silver_columns(observed.where(F.col("disposition") == "silver")), paths.silver,
                          settings.app_id, batch_id, metadata)
-            counts, max_event_time = _from_metrics(observation.get)
+            counts, max_event_time = _from_metrics(_observed(observation, settings, batch_id))
         else:
             counts, max_event_time = disposition_summary(classified)
             _append_once(silver_columns(classified.where(F.col("disposition") == "silver")), paths.silver,
