@@ -96,8 +96,10 @@ def test_a_second_writer_with_the_same_app_id_is_a_named_error_not_a_hang(spark,
 
 
 def start_driver(bootstrap: str, topic: str, root: Path, log: Path, drain: bool = False) -> subprocess.Popen:
+    # small batches while it may be killed (a kill lands mid-stream); the drain catches up in a few batches
     command = [sys.executable, str(DRIVER), "--bootstrap", bootstrap, "--topic", topic, "--root", str(root),
-               "--max-offsets-per-trigger", "25", "--trigger", "1 second"] + (["--drain"] if drain else [])
+               "--max-offsets-per-trigger", "1000" if drain else "25", "--trigger", "1 second"] + (
+                   ["--drain"] if drain else [])
     return subprocess.Popen(command, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
