@@ -24,12 +24,23 @@ def ts(day: int, hour: int = 0) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour)
 
 
+TINY_DATA_SETTINGS = {
+    # AQE runs every shuffle stage as a job of its own (an SCD2 outcome count took 210 jobs and 29 s
+    # with it, 21 jobs and 8 s without)
+    "spark.sql.adaptive.enabled": "false",
+    # every query here is new and reads a few rows: compiling generated Java code for each costs more
+    # than interpreting it (the same results; Spark's own test suites run both modes)
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _no_adaptive_execution_for_tiny_test_data(spark):
-    """Adaptive query execution off for this folder's tests: they assert correctness on a few rows,
-    and AQE runs every shuffle stage as a job of its own (an SCD2 outcome count took 210 jobs and
-    29 s with it, 21 jobs and 8 s without). The benchmark keeps Spark's default (on)."""
-    spark.conf.set("spark.sql.adaptive.enabled", "false")
+def _execution_settings_for_tiny_test_data(spark):
+    """Execution settings for this folder's tests, which assert correctness on a few rows (see
+    ``TINY_DATA_SETTINGS``). Run as scripts, the benchmark and the example keep Spark's defaults."""
+    for key, value in TINY_DATA_SETTINGS.items():
+        spark.conf.set(key, value)
 
 
 @pytest.fixture

@@ -44,7 +44,12 @@ from pyspark.sql import types as T
 from manufacturing_star_schema.errors import InvalidSpecError, MissingColumnsError, OutOfOrderChangeError
 from manufacturing_star_schema.hashing import hash_key, row_hash
 from manufacturing_star_schema.invariants import OPEN_END
-from manufacturing_star_schema.scd_type2_fast_path import is_fallback_error, is_simple_batch, merge_simple_batch
+from manufacturing_star_schema.scd_type2_fast_path import (
+    fast_path_report,
+    is_fallback_error,
+    is_simple_batch,
+    merge_simple_batch,
+)
 from manufacturing_star_schema.schema_sync import add_new_source_columns, quoted
 
 SURROGATE_KEY_STRATEGIES = ("hash", "identity", "none")
@@ -198,7 +203,6 @@ def stored_versions_touched_by(
     new_events: DataFrame,
     spec: Scd2Spec,
     persisted: list[DataFrame],
-    known_in_order: bool = False,
 ) -> tuple[DataFrame, bool]:
     """The stored rows a batch's timeline needs, reading as little of the dimension as possible.
 
@@ -207,16 +211,12 @@ def stored_versions_touched_by(
     an older change (a late change, a replay of an older batch) also need their earlier versions;
     those are read only when such keys exist. Type 6 updates every version of a touched key, so it
     reads the whole history of the batch's keys. Returns the rows and whether earlier versions were read.
-    ``known_in_order=True``: the caller guarantees there are no such keys (nothing is checked or cached).
     """
     key, vf = list(spec.natural_key), spec.valid_from
     batch_keys = new_events.select(*key).distinct()
     if spec.current_value_columns:
         return target.join(F.broadcast(batch_keys), key, "left_semi"), True
-    current = target.filter(F.col(spec.is_current)).join(F.broadcast(batch_keys), key, "left_semi")
-    if known_in_order:
-        return current, False
-    current = current.persist()
+    current = target.filter(F.col(spec.is_current)).join(F.broadcast(batch_keys), key, "left_semi").persist()
     persisted.append(current)
     late_keys = (
         new_events.select(*key, vf)
@@ -231,23 +231,17 @@ def stored_versions_touched_by(
     return current.unionByName(earlier), True
 
 
-def build_scd2_staging(
-    target: DataFrame, source: DataFrame, spec: Scd2Spec, known_in_order: bool = False
-) -> Scd2Staging:
+def build_scd2_staging(target: DataFrame, source: DataFrame, spec: Scd2Spec) -> Scd2Staging:
     """Build the staged union for one batch (nothing is written; batch-sized frames are cached).
 
     Reads the current rows of the batch's keys, plus earlier versions only for keys with a change
     older than their current version (see ``stored_versions_touched_by``). Call ``release()`` on the
-    result when done. ``known_in_order=True`` (the caller has proved that no change is older than
-    its key's current version, as the fast path does) skips that check and caches nothing: the
-    result is fully lazy, which is how the fast path reports its outcomes.
+    result when done.
     """
     attributes = _check_inputs(target, source, spec)
     persisted: list[DataFrame] = []
 
     def cached(frame: DataFrame) -> DataFrame:
-        if known_in_order:
-            return frame
         persisted.append(frame.persist())
         return frame
 
@@ -294,7 +288,7 @@ def build_scd2_staging(
             for c in spec.current_value_columns.values()
         ],
     )
-    stored, reads_history = stored_versions_touched_by(target, new_events, spec, persisted, known_in_order)
+    stored, reads_history = stored_versions_touched_by(target, new_events, spec, persisted)
     history = stored.select(
         *payload,
         vf,
@@ -454,8 +448,8 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
                 raise
             path = "general_after_fallback"
         else:
-            report = build_scd2_staging(target, source, spec, known_in_order=True)
-            return ScdMergeResult(metrics, report.outcomes, report.quarantine, added, path="fast")
+            outcomes, quarantine = fast_path_report(target, source, attributes, spec)
+            return ScdMergeResult(metrics, outcomes, quarantine, added, path="fast")
     staging = build_scd2_staging(target, source, spec)
     try:
         if spec.on_out_of_order == "reject":

@@ -15,6 +15,9 @@ an older batch, a different version at the current version's instant) hits a fir
 clause whose update is ``raise_error``: the MERGE fails before its commit, and ``merge_scd2`` falls
 back to the general path, which places, rejects or quarantines such changes.
 
+After a committed fast MERGE, ``fast_path_report`` gives each source row its outcome from the key's
+current row alone (the guard has proved that no earlier version matters).
+
 Example::
 
     >>> if is_simple_batch(changes_df, spec):  # doctest: +SKIP
@@ -66,8 +69,8 @@ def is_simple_batch(source: DataFrame, spec: Scd2Spec) -> bool:
     return totals["keys"] == totals["rows"] and not any(totals.get(n) for n in ("null_keys", "null_ts", "deletes"))
 
 
-def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
-    """Every source row twice (roles ``expire`` and ``insert``), with the hash and key of its new version."""
+def simple_batch_versions(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
+    """Each source row as the version it would insert: ``valid_from``, ``is_deleted = false``, hash (and key)."""
     key, vf, deleted = list(spec.natural_key), spec.valid_from, spec.is_deleted
     tracked = list(spec.tracked_columns or attributes)
     versions = (
@@ -77,6 +80,12 @@ def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -
     )
     if spec.surrogate_key_strategy == "hash":
         versions = versions.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
+    return versions
+
+
+def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
+    """Every source row twice (roles ``expire`` and ``insert``), with the hash and key of its new version."""
+    versions = simple_batch_versions(source, attributes, spec)
     return versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
 
 
@@ -121,6 +130,37 @@ def merge_simple_batch(
         .first()
     )
     return {k: int(v) for k, v in result.asDict().items()}
+
+
+def fast_path_report(
+    target: DataFrame, source: DataFrame, attributes: list[str], spec: Scd2Spec
+) -> tuple[DataFrame, DataFrame]:
+    """The outcomes and quarantine of a batch the fast MERGE committed, as the general path reports them (lazy).
+
+    ``target`` is the dimension as read before the MERGE. The guard let the MERGE commit, so every
+    change is newer than its key's current version, or at that version's instant with the same hash:
+    only the current rows of the batch's keys are read. A new key or a different hash is a
+    ``new_version``; the same hash is ``already_applied`` at the current version's instant and
+    ``unchanged`` after it. Nothing is quarantined: a simple batch has no NULL key or timestamp, one
+    row per key, and a different version at a stored instant would have aborted the MERGE.
+    """
+    key, vf, ts = list(spec.natural_key), spec.valid_from, spec.change_ts_column
+    versions = simple_batch_versions(source, attributes, spec)
+    current = (
+        target.filter(F.col(spec.is_current))
+        .join(F.broadcast(versions.select(*key)), key, "left_semi")
+        .select(*key, F.col(vf).alias("_scd_current_from"), F.col(spec.row_hash).alias("_scd_current_hash"))
+    )
+    outcome = (
+        F.when(~F.col(spec.row_hash).eqNullSafe(F.col("_scd_current_hash")), "new_version")
+        .when(F.col(vf) == F.col("_scd_current_from"), "already_applied")
+        .otherwise("unchanged")
+    )
+    outcomes = versions.join(current, key, "left").select(*key, F.col(vf).alias(ts), outcome.alias("outcome"))
+    quarantine = versions.select(
+        *key, *attributes, spec.is_deleted, F.col(vf).alias(ts), F.lit(None).cast("string").alias("quarantine_reason")
+    ).limit(0)
+    return outcomes, quarantine
 
 
 def is_fallback_error(error: BaseException) -> bool:
