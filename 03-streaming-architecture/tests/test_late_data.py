@@ -88,7 +88,7 @@ def test_the_remembered_watermark_and_ids_decide_like_the_tables_and_a_replay_re
     assert committed_watermark_before(spark, paths.silver, SETTINGS.app_id, 1) == batch_0_max.first()[0]  # b, 06:31
     # the ids remembered for batch 2 are the ids silver and late_events hold: a, b, c and the late d
     watermark = memory.recall(2)[1]
-    assert sorted(memory.recent_ids(2).collect()) == sorted(
+    assert sorted(memory.recent_ids(2).within(watermark).collect()) == sorted(
         earlier_event_ids(spark, paths, SETTINGS, 2, watermark).collect())
     assert memory.recent_ids(1) is None
     resent = write_silver_batch(spark, bronze_rows(spark, 20, SECOND), 2, paths, SETTINGS, memory)

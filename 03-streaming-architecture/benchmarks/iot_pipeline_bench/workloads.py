@@ -29,6 +29,7 @@ from iot_pipeline_bench.measurements import (
     MeasurementError,
     batch_duration_summary,
     batch_window,
+    data_batches,
     latency_summary,
     load_average,
 )
@@ -238,6 +239,7 @@ def run_steady_pipeline(spark: SparkSession, config: PipelineConfig, partitions:
         "bronze_mean_rows": bronze_batches["mean_rows"],
         "silver_batches": silver_batches["batches"], "silver_mean_batch_s": silver_batches["mean_s"],
         "silver_p95_batch_s": silver_batches["p95_s"], "silver_mean_rows": silver_batches["mean_rows"],
+        "silver_batch_s": [round(r["batch_duration_ms"] / 1000, 2) for r in data_batches(progress.of_query(names[1]))],
         "latency_events": latency["events"], "p50_s": latency["p50_s"], "p95_s": latency["p95_s"],
         "max_s": latency["max_s"], "backlog_at_end": backlog_at_end, "kept_up": caught_up,
         "drain_after_end_s": round(drain_s, 1), "silver_rows": ledger["silver"],

@@ -38,6 +38,7 @@ from pyspark.sql.types import TimestampType
 
 from iot_streaming_pipeline.errors import ConcurrentSilverWriterError, InvalidInputError
 from iot_streaming_pipeline.layout import PipelinePaths
+from iot_streaming_pipeline.recent_ids import RecentEventIds
 from iot_streaming_pipeline.silver_ledger import DISPOSITIONS, committed_watermark_before, silver_commit_metadata
 from iot_streaming_pipeline.validation import BRONZE_COLUMNS, parse_and_validate
 
@@ -72,7 +73,8 @@ def _written_before(table: DataFrame, app_id: str, batch_id: int) -> DataFrame:
 
 class CommittedWatermark:
     """What the last batch this process committed leaves for the next one: the running max event
-    time and, optionally, the event ids silver and late_events hold within the dedup horizon.
+    time and, optionally, the event ids silver and late_events hold within the dedup horizon
+    (:class:`~iot_streaming_pipeline.recent_ids.RecentEventIds`).
 
     The next batch uses them instead of reading the silver table's commits and the two tables
     again; any other batch id (the first batch after a start, a replay after a crash) reads the
@@ -91,7 +93,7 @@ class CommittedWatermark:
     def __init__(self) -> None:
         self._next_batch_id: int | None = None
         self._max_event_time: dt.datetime | None = None
-        self._recent_ids: DataFrame | None = None
+        self._recent_ids: RecentEventIds | None = None
 
     def recall(self, batch_id: int) -> tuple[bool, dt.datetime | None]:
         """``(True, max)`` when ``batch_id`` directly follows the remembered batch, else ``(False, None)``."""
@@ -99,12 +101,12 @@ class CommittedWatermark:
             return True, self._max_event_time
         return False, None
 
-    def recent_ids(self, batch_id: int) -> DataFrame | None:
-        """The remembered ``(event_id, event_time)`` rows when ``batch_id`` directly follows, else None."""
+    def recent_ids(self, batch_id: int) -> RecentEventIds | None:
+        """The remembered ids when ``batch_id`` directly follows the remembered batch, else None."""
         return self._recent_ids if self._next_batch_id == batch_id else None
 
     def remember(self, batch_id: int, max_event_time: dt.datetime | None,
-                 recent_ids: DataFrame | None = None) -> None:
+                 recent_ids: RecentEventIds | None = None) -> None:
         """Record the running max (and the ids within the horizon) after ``batch_id`` was committed."""
         self._next_batch_id, self._max_event_time, self._recent_ids = batch_id + 1, max_event_time, recent_ids
 
@@ -131,15 +133,6 @@ def earlier_event_ids(spark: SparkSession, paths: PipelinePaths, settings: Silve
                          .where(recent).select("event_id", "event_time")))
 
 
-def _ids_after_batch(earlier_ids: DataFrame, classified: DataFrame, settings: SilverSettings,
-                     running_max: dt.datetime | None) -> DataFrame:
-    """The ids within the horizon after this batch: earlier ones plus its silver and late rows (materialized)."""
-    written = classified.where(F.col("disposition").isin("silver", "late")).select("event_id", "event_time")
-    partitions = int(classified.sparkSession.conf.get("spark.sql.shuffle.partitions"))  # or a union's grow per batch
-    return (earlier_ids.unionByName(written).where(_horizon_start(settings, running_max)).coalesce(partitions)
-            .localCheckpoint(eager=True))
-
-
 def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettings) -> DataFrame:
     """The batch parsed and validated once, tagged with the writer and batch id (persist it)."""
     return (parse_and_validate(bronze_batch, settings.metric_ranges, settings.extension_fields)
@@ -155,7 +148,7 @@ def classify_batch(checked: DataFrame, earlier_ids: DataFrame, settings: SilverS
     late_events within the dedup horizon (:func:`earlier_event_ids`, or remembered);
     ``previous_max`` is the max event time committed by earlier batches.
     """
-    valid = checked.where(F.col("quarantine_reason").isNull())
+    valid = checked.where(F.col("quarantine_reason").isNull()).drop("value")  # raw bytes: quarantine rows only
     # Cut from the silver and late_events tables (a local checkpoint, filled by the first action):
     # the cached classification must not reference a table this batch writes, or Delta's write
     # re-plans every cached plan that reads it (about 0.5 s per batch, silver_batch_cost.py).
@@ -179,7 +172,7 @@ def classify_batch(checked: DataFrame, earlier_ids: DataFrame, settings: SilverS
         .drop("_seen", "_seen_before", "_watermark")
     )
     quarantined = checked.where(F.col("quarantine_reason").isNotNull()).withColumn("disposition", F.lit("quarantine"))
-    return quarantined.unionByName(classified_valid)
+    return quarantined.unionByName(classified_valid, allowMissingColumns=True)
 
 
 def _append_once(rows: DataFrame, path: str, app_id: str, batch_id: int, user_metadata: str | None = None) -> None:
@@ -266,9 +259,9 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
     remembered, previous_max = memory.recall(batch_id) if memory is not None else (False, None)
     if not remembered:
         previous_max = committed_watermark_before(spark, paths.silver, settings.app_id, batch_id)
-    earlier_ids = memory.recent_ids(batch_id) if remembered else None
-    if earlier_ids is None:
-        earlier_ids = earlier_event_ids(spark, paths, settings, batch_id, previous_max)
+    recent = memory.recent_ids(batch_id) if remembered else None
+    earlier_ids = (recent.within(previous_max) if recent is not None
+                   else earlier_event_ids(spark, paths, settings, batch_id, previous_max))
     checked = checked_batch(bronze_batch, batch_id, settings).persist()
     classified = classify_batch(checked, earlier_ids, settings, previous_max).persist()
     metadata = silver_commit_metadata(settings.app_id, batch_id, previous_max)
@@ -289,7 +282,11 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
                              settings.app_id, batch_id)
         if memory is not None:
             running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
-            memory.remember(batch_id, running_max, _ids_after_batch(earlier_ids, classified, settings, running_max))
+            if recent is None:
+                recent = RecentEventIds.starting_from(earlier_ids, previous_max,
+                                                      dt.timedelta(seconds=settings.dedup_horizon_seconds))
+            written = classified.where(F.col("disposition").isin("silver", "late")).select("event_id", "event_time")
+            memory.remember(batch_id, running_max, recent.adding(written, running_max))
     finally:
         classified.unpersist()
         checked.unpersist()
