@@ -72,6 +72,9 @@ LATENCY_CASES = (
     # silver reads the topic beside bronze; bronze, off the latency path, triggers every 10 s
     SteadyCase("kafka-silver-pt-1s", "1 second", 50_000, silver_source="kafka", bronze_trigger="10 seconds"),
     SteadyCase("kafka-silver-pt-0s", "0 seconds", 50_000, silver_source="kafka", bronze_trigger="10 seconds"),
+    # bronze every 30 s pays its fixed cost a third as often; its cap must admit 30 s x 5,000 events
+    SteadyCase("kafka-silver-pt-1s-bronze-30s", "1 second", 200_000, silver_source="kafka",
+               bronze_trigger="30 seconds"),
 )
 HEADLINE_LATENCY_CASE = "kafka-silver-pt-1s"  # the configs' default: silver reads Kafka beside bronze
 WARM_UP_CASE = SteadyCase("warm-up", "1 second", 50_000)  # compiles silver's plan once; its figures are dropped

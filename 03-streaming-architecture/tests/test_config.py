@@ -1,7 +1,10 @@
 """Per-environment configs: the packaged YAML files load, and every broken setting names itself."""
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 
 from iot_streaming_pipeline.config import (
     KafkaCredentials,
@@ -9,6 +12,7 @@ from iot_streaming_pipeline.config import (
     kafka_source_options,
     load_environment_config,
     load_pipeline_config,
+    parse_pipeline_config,
 )
 from iot_streaming_pipeline.errors import InvalidPipelineConfigError, MissingKafkaCredentialsError
 
@@ -41,6 +45,8 @@ def test_prod_refuses_plaintext():
     ({"streaming": {"trigger_interval": "fast"}}, "trigger_interval: expected '<n> seconds'"),
     ({"streaming": {"dedup_horizon_seconds": 60}}, "allowed_lateness_seconds <= dedup_horizon_seconds"),
     ({"streaming": {"silver_source": "gold"}}, "silver_source: expected one of \\['kafka', 'bronze'\\], got 'gold'"),
+    ({"streaming": {"bronze_trigger_interval": "later"}}, "bronze_trigger_interval: expected '<n> seconds'"),
+    ({"streaming": {"bronze_trigger_interval": 30}}, "bronze_trigger_interval: expected str, got 30"),
     ({"validation": {"metric_ranges": {"temperature_c": [400, -40]}}}, "expected \\[low, high\\] with low < high"),
     ({"validation": {"metric_ranges": {"humidity": [0, 1]}}}, "expected metrics from .* got 'humidity'"),
     ({"extension_fields": {"tool_id": "blob"}}, "extension_fields.tool_id: expected one of"),
@@ -48,6 +54,17 @@ def test_prod_refuses_plaintext():
 def test_broken_settings_raise_a_named_error_showing_expected_and_actual(overrides, message):
     with pytest.raises(InvalidPipelineConfigError, match=message):
         load_environment_config("dev", overrides=overrides)
+
+
+def test_bronze_has_its_own_trigger_interval_defaulting_to_the_shared_one():
+    raw = yaml.safe_load(resources.files("iot_streaming_pipeline").joinpath("configs", "dev.yaml").read_text())
+    raw["streaming"].pop("bronze_trigger_interval", None)
+
+    default = parse_pipeline_config(raw, {"streaming": {"trigger_interval": "5 seconds"}})
+    own = parse_pipeline_config(raw, {"streaming": {"bronze_trigger_interval": "45 seconds"}})
+
+    assert default.streaming.bronze_trigger_interval == "5 seconds"
+    assert own.streaming.bronze_trigger_interval == "45 seconds"
 
 
 def test_a_missing_file_and_a_missing_section_are_named(tmp_path):

@@ -51,14 +51,17 @@ def start_pipeline(spark: SparkSession, config: PipelineConfig, credentials: Kaf
                    trigger_interval: str | None = None) -> list[StreamingQuery]:
     """Create missing tables, then start bronze, silver and gold with a processing-time trigger.
 
+    ``trigger_interval`` overrides the configured intervals of all three (bronze's own included).
+
     With ``silver_source: kafka`` bronze and silver read the topic side by side, each with its own
     checkpoint.
     """
     paths = PipelinePaths.under(config.storage_root)
     interval = trigger_interval or config.streaming.trigger_interval
+    bronze_interval = trigger_interval or config.streaming.bronze_trigger_interval
     ensure_pipeline_tables(spark, paths, config.extension_fields)
     return [
-        start_bronze_stream(kafka_stream(spark, config, credentials), paths, config.environment, interval),
+        start_bronze_stream(kafka_stream(spark, config, credentials), paths, config.environment, bronze_interval),
         start_silver_stream(spark, paths, silver_settings(config), interval,
                             source=silver_source(spark, config, credentials)),
         start_gold_stream(spark, paths, config.streaming.gold_window, config.streaming.allowed_lateness_seconds,
