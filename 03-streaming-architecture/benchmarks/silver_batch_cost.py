@@ -20,7 +20,8 @@ Run it (about 2 minutes; take the shared lock)::
    ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
 
 Batch 0 is the cold batch (plans compiled, the watermark read from silver's commits); the summary is over the
-others.
+others. ``--restart-at N`` gives batch N a fresh ``CommittedWatermark``, as a restarted query has: it reads
+the watermark and the dedup ids from the tables on a warm JVM (``restart_batch_s``, left out of the warm mean).
 Running the same script against an earlier commit's ``src/`` measures that version, e.g.::
 
     git archive af2c655 03-streaming-architecture/src | tar -x -C /tmp/before
@@ -118,12 +119,18 @@ def fill_bronze(spark: Any, bronze_path: str, events: int, seed: int, interval_m
     to_bronze(raw, "bench").write.format("delta").mode("append").save(bronze_path)
 
 
-def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, batches: int) -> list[dict]:
-    """Run ``write_silver_batch`` per bronze slice; seconds and Spark jobs of each call."""
+def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, batches: int,
+                    restart_at: int | None = None) -> list[dict]:
+    """Run ``write_silver_batch`` per bronze slice; seconds and Spark jobs of each call.
+
+    Batch ``restart_at`` starts from an empty ``CommittedWatermark``, as the first batch of a restarted query.
+    """
     bronze = spark.read.format("delta").load(paths.bronze)
     tracker, measured = spark.sparkContext.statusTracker(), []
     memory_argument = (CommittedWatermark(),) if CommittedWatermark is not None else ()
     for batch_id in range(batches):
+        if batch_id == restart_at and CommittedWatermark is not None:
+            memory_argument = (CommittedWatermark(),)
         group = f"silver-batch-{batch_id}"
         spark.sparkContext.setJobGroup(group, group)
         batch = bronze.where(F.col("kafka_offset").between(batch_id * rows, (batch_id + 1) * rows - 1))
@@ -149,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--event-interval-ms", type=int, default=200,
                         help="event time between generated events; 1 keeps every id of a run within the dedup horizon, "
                              "as at the streaming benchmark's 5,000 events/s")
+    parser.add_argument("--restart-at", type=int, metavar="N",
+                        help="batch N starts with nothing remembered, as after a restart (not in the warm mean)")
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     parser.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
                         help="an extra Spark setting (repeatable), applied after STREAMING_SESSION_CONF")
@@ -161,18 +170,21 @@ def main(argv: list[str] | None = None) -> int:
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
     fill_bronze(spark, paths.bronze, args.rows * args.batches, seed=5, interval_ms=args.event_interval_ms)
-    batches = measure_batches(spark, paths, silver_settings(config), args.rows, args.batches)
+    batches = measure_batches(spark, paths, silver_settings(config), args.rows, args.batches, args.restart_at)
     spark.stop()
-    warm = batches[1:] or batches
+    warm = [b for b in batches[1:] if b["batch_id"] != args.restart_at] or batches
     summary = {"rows_per_batch": args.rows,
                "warm_mean_batch_s": round(sum(b["seconds"] for b in warm) / len(warm), 2),
                "warm_spark_jobs_per_batch": max(b["spark_jobs"] for b in warm),
                "warm_mean_task_run_s": round(sum(b["task_run_s"] for b in warm) / len(warm), 2),
                "warm_mean_task_cpu_s": round(sum(b["task_cpu_s"] for b in warm) / len(warm), 2),
                "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
+    if args.restart_at is not None:
+        summary["restart_batch_s"] = batches[args.restart_at]["seconds"]
     document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
                 "load_average_start": load_start, "load_average_end": load_average(),
                 "settings": {"rows": args.rows, "batches": args.batches, "event_interval_ms": args.event_interval_ms,
+                             "restart_at": args.restart_at,
                              "spark": "local[2], 2 shuffle partitions",
                              "spark_conf": session_conf},
                 "summary": summary, "batches": batches}

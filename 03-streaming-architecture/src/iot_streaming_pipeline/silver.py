@@ -260,6 +260,9 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
     if not remembered:
         previous_max = committed_watermark_before(spark, paths.silver, settings.app_id, batch_id)
     recent = memory.recent_ids(batch_id) if remembered else None
+    if recent is None and memory is not None:  # a start or a replay: read the tables once, keep what they held
+        recent = RecentEventIds.starting_from(earlier_event_ids(spark, paths, settings, batch_id, previous_max),
+                                              previous_max, dt.timedelta(seconds=settings.dedup_horizon_seconds))
     earlier_ids = (recent.within(previous_max) if recent is not None
                    else earlier_event_ids(spark, paths, settings, batch_id, previous_max))
     checked = checked_batch(bronze_batch, batch_id, settings).persist()
@@ -282,9 +285,6 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
                              settings.app_id, batch_id)
         if memory is not None:
             running_max = max((t for t in (previous_max, max_event_time) if t is not None), default=None)
-            if recent is None:
-                recent = RecentEventIds.starting_from(earlier_ids, previous_max,
-                                                      dt.timedelta(seconds=settings.dedup_horizon_seconds))
             written = classified.where(F.col("disposition").isin("silver", "late")).select("event_id", "event_time")
             memory.remember(batch_id, running_max, recent.adding(written, running_max))
     finally:
