@@ -13,6 +13,7 @@ FOLDERS      := $(patsubst %/pyproject.toml,%,$(wildcard [0-9][0-9]-*/pyproject.
 TEST_TARGETS := $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))
 SETUP_STAMP  := $(VENV)/.installed
 JARS_STAMP   := $(JARS_DIR)/.resolved
+LOCAL_FS_JAR := $(JARS_DIR)/local-fs/no-fork-local-fs.jar
 DEMO_SCRIPT  := $(firstword $(wildcard 03-streaming-architecture/examples/demo.py))
 
 .PHONY: help setup test demo bench lint broker clean
@@ -21,7 +22,7 @@ help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 	@echo "  FOLDER=NN-name narrows test, bench and lint to one folder"
 
-setup: $(SETUP_STAMP) $(JARS_STAMP) ## Virtualenv, pinned packages (editable), JVM jars from Maven Central; idempotent
+setup: $(SETUP_STAMP) $(JARS_STAMP) $(LOCAL_FS_JAR) ## Virtualenv, pinned packages (editable), JVM jars from Maven Central; idempotent
 
 $(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyproject.toml)
 	@test -n "$(PYTHON)" || { echo "expected python3.11 or python3 on PATH, found neither"; exit 1; }
@@ -37,6 +38,17 @@ $(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools
 	$(MVN) -f tools/jvm/spark-jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/spark
 	$(MVN) -f tools/jvm/kafka-broker.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/kafka
 	@touch $@
+
+# Hadoop's local file system without a chmod/readlink child process per file (tools/jvm/local-fs),
+# compiled against the Hadoop client API that the installed pyspark ships.
+$(LOCAL_FS_JAR): $(wildcard tools/jvm/local-fs/src/io/github/iotcatalog/localfs/*.java) $(SETUP_STAMP)
+	@command -v javac >/dev/null || { echo "expected a Java 17 JDK (javac) on PATH, found none"; exit 1; }
+	rm -rf $(JARS_DIR)/local-fs && mkdir -p $(JARS_DIR)/local-fs/classes
+	javac --release 17 -Xlint:all -Werror -d $(JARS_DIR)/local-fs/classes \
+	  -cp "$$($(PY) -c 'import glob, os, pyspark; print(*glob.glob(os.path.join(os.path.dirname(pyspark.__file__), "jars", "hadoop-client-api-*.jar")))')" \
+	  $(filter %.java,$^)
+	jar cf $@ -C $(JARS_DIR)/local-fs/classes .
+	rm -rf $(JARS_DIR)/local-fs/classes
 
 test: setup ## Run every folder's tests (each in its own pytest process) and print a summary table
 	$(PY) -m catalog_tools.folder_tests $(TEST_TARGETS)

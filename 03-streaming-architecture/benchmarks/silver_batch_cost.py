@@ -13,7 +13,9 @@ Run it (about 2 minutes; take the shared lock)::
    (``statusTracker().getJobIdsForGroup``), Delta's own jobs included; from Spark's REST API, the
    summed task run time and CPU time of those jobs' stages, which shows how much of a batch is
    work in tasks (on 2 cores) and how much is driver time between them (planning, code generation,
-   Delta's commit protocol), and every job of each batch with the driver time before it.
+   Delta's commit protocol), and every job of each batch with the driver time before it; and the
+   CPU time the whole JVM used in the batch (``jvm_cpu_s``: driver threads, GC and JIT, child
+   processes included), which varies less from run to run than wall time on a shared VM.
    The session has adaptive query execution and the cost-based optimizer off, as Spark's streaming
    engine sets them for the session a micro-batch runs in (``STREAMING_SESSION_CONF``).
 3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
@@ -33,6 +35,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -60,7 +64,7 @@ except ImportError:
 
 NAME = "silver_batch_cost"
 HERE = Path(__file__).resolve().parent
-COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs", "task_run_s", "task_cpu_s")
+COLUMNS = ("batch_id", "rows_in", "silver", "seconds", "spark_jobs", "task_run_s", "task_cpu_s", "jvm_cpu_s")
 JOB_COLUMNS = ("job_id", "name", "tasks", "seconds", "gap_before_s")
 # What Spark sets on the session a streaming query runs its micro-batches in (StreamExecution clones the
 # session and turns these off), so that a batch here is planned as it is inside foreachBatch.
@@ -79,6 +83,17 @@ def task_seconds(spark: Any, job_group: str) -> dict[str, float]:
     stages = [s for s in _rest(spark, "stages") if s["stageId"] in stage_ids and s["status"] == "COMPLETE"]
     return {"task_run_s": round(sum(s["executorRunTime"] for s in stages) / 1000, 2),
             "task_cpu_s": round(sum(s["executorCpuTime"] for s in stages) / 1e9, 2)}
+
+
+def jvm_cpu_seconds(pid: int) -> float:
+    """CPU time the JVM ``pid`` used so far, its threads and its finished child processes (``/proc/<pid>/stat``).
+
+    Steadier than wall time on a shared VM, and it includes what no Spark metric shows: driver
+    threads, garbage collection, JIT compilation, processes the JVM starts.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
 def _rest_time(text: str) -> dt.datetime:
@@ -127,6 +142,7 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
     """
     bronze = spark.read.format("delta").load(paths.bronze)
     tracker, measured = spark.sparkContext.statusTracker(), []
+    jvm_pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
     memory_argument = (CommittedWatermark(),) if CommittedWatermark is not None else ()
     for batch_id in range(batches):
         if batch_id == restart_at and CommittedWatermark is not None:
@@ -134,16 +150,16 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
         group = f"silver-batch-{batch_id}"
         spark.sparkContext.setJobGroup(group, group)
         batch = bronze.where(F.col("kafka_offset").between(batch_id * rows, (batch_id + 1) * rows - 1))
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), jvm_cpu_seconds(jvm_pid)
         counts = write_silver_batch(spark, batch, batch_id, paths, settings, *memory_argument)
-        seconds = time.monotonic() - started
+        seconds, jvm_cpu_s = time.monotonic() - started, jvm_cpu_seconds(jvm_pid) - cpu_started
         accounted = sum(counts[k] for k in ("silver", "quarantine", "late", "duplicate_in_batch",
                                             "duplicate_of_earlier"))
         if counts["rows_in"] != rows or accounted != rows:
             raise SystemExit(f"batch {batch_id}: expected {rows} rows in and accounted for, got {counts}")
         measured.append({"batch_id": batch_id, "rows_in": counts["rows_in"], "silver": counts["silver"],
                          "seconds": round(seconds, 2), "spark_jobs": len(tracker.getJobIdsForGroup(group)),
-                         **task_seconds(spark, group)})
+                         **task_seconds(spark, group), "jvm_cpu_s": round(jvm_cpu_s, 2)})
         print(measured[-1], flush=True)
     measured[-1]["jobs"] = job_breakdown(spark, group)
     return measured
@@ -178,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                "warm_spark_jobs_per_batch": max(b["spark_jobs"] for b in warm),
                "warm_mean_task_run_s": round(sum(b["task_run_s"] for b in warm) / len(warm), 2),
                "warm_mean_task_cpu_s": round(sum(b["task_cpu_s"] for b in warm) / len(warm), 2),
+               "warm_median_batch_s": round(statistics.median(b["seconds"] for b in warm), 2),
+               "warm_median_jvm_cpu_s": round(statistics.median(b["jvm_cpu_s"] for b in warm), 2),
                "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
     if args.restart_at is not None:
         summary["restart_batch_s"] = batches[args.restart_at]["seconds"]

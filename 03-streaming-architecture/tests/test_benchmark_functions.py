@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -283,3 +285,12 @@ def test_the_job_breakdown_lists_a_batchs_jobs_in_order_with_the_driver_gap_befo
          "gap_before_s": None},
         {"job_id": 12, "name": "save at <unknown>:0", "tasks": 2, "seconds": 0.4, "gap_before_s": 2.4},
     ]
+
+
+def test_the_cpu_time_of_a_process_is_read_from_proc_including_what_it_burns(batch_cost_script):
+    before = batch_cost_script.jvm_cpu_seconds(os.getpid())
+    busy_until = time.process_time() + 0.3
+    while time.process_time() < busy_until:
+        pass
+
+    assert batch_cost_script.jvm_cpu_seconds(os.getpid()) - before == pytest.approx(0.3, abs=0.05)

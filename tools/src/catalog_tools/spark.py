@@ -16,6 +16,13 @@ from catalog_tools.jars import jar_files
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+# Hadoop's local file system forks `chmod` for every file it creates and `readlink` twice per rename
+# when the native libhadoop is absent (pip's pyspark ships none): about 5 ms each, dozens per Delta
+# commit and streaming micro-batch. tools/jvm/local-fs answers both with java.nio instead.
+NO_FORK_LOCAL_FS = {
+    "spark.hadoop.fs.file.impl": "io.github.iotcatalog.localfs.NoForkLocalFileSystem",
+    "spark.hadoop.fs.AbstractFileSystem.file.impl": "io.github.iotcatalog.localfs.NoForkLocalFs",
+}
 
 
 def running_on_databricks() -> bool:
@@ -54,6 +61,9 @@ def local_spark(
         (base / sub).mkdir(parents=True, exist_ok=True)
     conf = {
         "spark.jars": ",".join(str(jar) for jar in jar_files("spark")),
+        # on the JVM's own classpath: spark-submit opens file: paths before spark.jars are loaded
+        "spark.driver.extraClassPath": os.pathsep.join(str(jar) for jar in jar_files("local-fs")),
+        **NO_FORK_LOCAL_FS,
         "spark.sql.extensions": DELTA_EXTENSION,
         "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
