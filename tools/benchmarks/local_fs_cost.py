@@ -101,7 +101,7 @@ def measure_variant(variant: str, appends: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="runs per variant, alternating")
-    parser.add_argument("--appends", type=int, default=20)
+    parser.add_argument("--appends", type=int, default=30)
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     parser.add_argument("--variant", choices=sorted(VARIANTS), help=argparse.SUPPRESS)  # one run, in this process
     args = parser.parse_args(argv)
