@@ -5,9 +5,9 @@ Run it (about 2 minutes; take the shared lock)::
     cd 03-streaming-architecture
     flock /tmp/catalog-bench.lock ../.venv/bin/python benchmarks/silver_batch_cost.py
 
-1. Write ``--batches`` x ``--rows`` generated sensor events (no faults) into a fresh bronze table,
-   as the bronze query would have (``to_bronze``), two Kafka partitions.
-2. Call the pipeline's ``write_silver_batch`` on one bronze slice after the other (batch ids
+1. Write ``--batches`` x ``--rows`` generated sensor events (no faults) as bronze rows, as the bronze
+   query would have (``to_bronze``), two Kafka partitions, one Delta table per silver batch.
+2. Call the pipeline's ``write_silver_batch`` on one bronze table after the other (batch ids
    0, 1, ...; one ``CommittedWatermark`` carried along, as ``start_silver_stream`` does), each
    under its own Spark job group, and record its wall time and how many Spark jobs it ran
    (``statusTracker().getJobIdsForGroup``), Delta's own jobs included; from Spark's REST API, the
@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 from iot_pipeline_bench.measurements import load_average, markdown_table, write_json
-from pyspark.sql import functions as F
 
 from catalog_tools.bench import machine_facts
 from catalog_tools.generators import sensor_event_messages
@@ -96,6 +95,28 @@ def jvm_cpu_seconds(pid: int) -> float:
     return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
+def jvm_thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU time per thread kind of the JVM ``pid`` (``/proc/<pid>/task``): thread names as Linux keeps
+    them (15 characters) without their numbers, so the JIT's ``C2 CompilerThre`` threads add up."""
+    per_kind: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip().rstrip("0123456789#- ")
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # the thread ended between listing and reading
+            continue
+        per_kind[name] = per_kind.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return per_kind
+
+
+def cpu_by_thread_kind(before: dict[str, float], after: dict[str, float], batches: int) -> dict[str, float]:
+    """CPU seconds per batch of each thread kind between two snapshots, largest first (threads that
+    ended in between are not counted)."""
+    per_batch = {kind: (seconds - before.get(kind, 0.0)) / batches for kind, seconds in after.items()}
+    return {kind: round(seconds, 2) for kind, seconds in sorted(per_batch.items(), key=lambda item: -item[1])
+            if seconds >= 0.01}
+
+
 def _rest_time(text: str) -> dt.datetime:
     """A REST API timestamp such as ``2026-11-23T14:02:43.123GMT``."""
     return dt.datetime.strptime(text.replace("GMT", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
@@ -125,13 +146,22 @@ def job_breakdown(spark: Any, job_group: str) -> list[dict[str, Any]]:
     return rows
 
 
-def fill_bronze(spark: Any, bronze_path: str, events: int, seed: int, interval_ms: int) -> None:
-    """``events`` generated events ``interval_ms`` apart as bronze rows (offsets 0.., partitions 0 and 1 in turn)."""
+def bronze_slice_path(paths: PipelinePaths, batch_id: int) -> str:
+    """Where the bronze rows of silver batch ``batch_id`` are: one Delta table per batch, so that a
+    batch is read without a per-batch filter literal (which would compile new code every batch)."""
+    return f"{paths.bronze}-slice-{batch_id:04d}"
+
+
+def fill_bronze(spark: Any, paths: PipelinePaths, rows: int, batches: int, seed: int, interval_ms: int) -> None:
+    """``rows`` x ``batches`` generated events ``interval_ms`` apart as bronze rows (offsets 0.., partitions
+    0 and 1 in turn), batch by batch into :func:`bronze_slice_path`."""
     now = dt.datetime.now()
-    messages = sensor_event_messages(events, seed=seed, plants=6, interval_ms=interval_ms).messages
-    raw = spark.createDataFrame([(m.key, m.value, "bench.silver", i % 2, i, now, 0)
-                                 for i, m in enumerate(messages)], KAFKA_SOURCE_SCHEMA)
-    to_bronze(raw, "bench").write.format("delta").mode("append").save(bronze_path)
+    messages = sensor_event_messages(rows * batches, seed=seed, plants=6, interval_ms=interval_ms).messages
+    for batch_id in range(batches):
+        offsets = range(batch_id * rows, (batch_id + 1) * rows)
+        raw = spark.createDataFrame([(messages[i].key, messages[i].value, "bench.silver", i % 2, i, now, 0)
+                                     for i in offsets], KAFKA_SOURCE_SCHEMA)
+        to_bronze(raw, "bench").write.format("delta").save(bronze_slice_path(paths, batch_id))
 
 
 def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, batches: int,
@@ -140,16 +170,17 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
 
     Batch ``restart_at`` starts from an empty ``CommittedWatermark``, as the first batch of a restarted query.
     """
-    bronze = spark.read.format("delta").load(paths.bronze)
     tracker, measured = spark.sparkContext.statusTracker(), []
     jvm_pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
     memory_argument = (CommittedWatermark(),) if CommittedWatermark is not None else ()
     for batch_id in range(batches):
+        if batch_id == 1:
+            threads_after_cold_batch = jvm_thread_cpu_seconds(jvm_pid)
         if batch_id == restart_at and CommittedWatermark is not None:
             memory_argument = (CommittedWatermark(),)
         group = f"silver-batch-{batch_id}"
         spark.sparkContext.setJobGroup(group, group)
-        batch = bronze.where(F.col("kafka_offset").between(batch_id * rows, (batch_id + 1) * rows - 1))
+        batch = spark.read.format("delta").load(bronze_slice_path(paths, batch_id))
         started, cpu_started = time.monotonic(), jvm_cpu_seconds(jvm_pid)
         counts = write_silver_batch(spark, batch, batch_id, paths, settings, *memory_argument)
         seconds, jvm_cpu_s = time.monotonic() - started, jvm_cpu_seconds(jvm_pid) - cpu_started
@@ -162,6 +193,9 @@ def measure_batches(spark: Any, paths: PipelinePaths, settings: Any, rows: int, 
                          **task_seconds(spark, group), "jvm_cpu_s": round(jvm_cpu_s, 2)})
         print(measured[-1], flush=True)
     measured[-1]["jobs"] = job_breakdown(spark, group)
+    if batches > 1:  # the warm batches' CPU by thread kind (with a restart batch among them, if any)
+        measured[-1]["cpu_s_per_warm_batch_by_thread"] = cpu_by_thread_kind(
+            threads_after_cold_batch, jvm_thread_cpu_seconds(jvm_pid), batches - 1)
     return measured
 
 
@@ -185,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_environment_config("dev", overrides={"storage": {"root": str(work / "lake")}})
     paths = PipelinePaths.under(config.storage_root)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
-    fill_bronze(spark, paths.bronze, args.rows * args.batches, seed=5, interval_ms=args.event_interval_ms)
+    fill_bronze(spark, paths, args.rows, args.batches, seed=5, interval_ms=args.event_interval_ms)
     batches = measure_batches(spark, paths, silver_settings(config), args.rows, args.batches, args.restart_at)
     spark.stop()
     warm = [b for b in batches[1:] if b["batch_id"] != args.restart_at] or batches
@@ -199,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                "cold_batch_s": batches[0]["seconds"], "cold_spark_jobs": batches[0]["spark_jobs"]}
     if args.restart_at is not None:
         summary["restart_batch_s"] = batches[args.restart_at]["seconds"]
+    if "cpu_s_per_warm_batch_by_thread" in batches[-1]:
+        summary["cpu_s_per_warm_batch_by_thread"] = batches[-1]["cpu_s_per_warm_batch_by_thread"]
     document = {"benchmark": NAME, "measured_at": measured_at, "machine": machine_facts(),
                 "load_average_start": load_start, "load_average_end": load_average(),
                 "settings": {"rows": args.rows, "batches": args.batches, "event_interval_ms": args.event_interval_ms,

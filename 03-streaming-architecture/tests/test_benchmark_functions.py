@@ -294,3 +294,11 @@ def test_the_cpu_time_of_a_process_is_read_from_proc_including_what_it_burns(bat
         pass
 
     assert batch_cost_script.jvm_cpu_seconds(os.getpid()) - before == pytest.approx(0.3, abs=0.05)
+
+
+def test_cpu_by_thread_kind_is_per_batch_largest_first_and_leaves_out_idle_threads(batch_cost_script):
+    before = {"C2 CompilerThre": 1.0, "Executor task l": 2.0, "GC Thread": 0.5}
+    after = {"C2 CompilerThre": 7.0, "Executor task l": 6.0, "GC Thread": 0.5, "broadcast-excha": 0.3}
+
+    assert batch_cost_script.cpu_by_thread_kind(before, after, batches=2) == {
+        "C2 CompilerThre": 3.0, "Executor task l": 2.0, "broadcast-excha": 0.15}
