@@ -90,9 +90,14 @@ def jvm_cpu_seconds(pid: int) -> float:
     Steadier than wall time on a shared VM, and it includes what no Spark metric shows: driver
     threads, garbage collection, JIT compilation, processes the JVM starts.
     """
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+    return _cpu_seconds(Path(f"/proc/{pid}/stat"), with_children=True)
+
+
+def _cpu_seconds(stat_file: Path, with_children: bool = False) -> float:
+    """User + system time in a ``/proc`` stat file (plus the waited-for children's, if asked)."""
+    fields = stat_file.read_text().rsplit(")", 1)[1].split()  # after the name, which may hold spaces
+    ticks = fields[11:15] if with_children else fields[11:13]
+    return sum(int(value) for value in ticks) / os.sysconf("SC_CLK_TCK")
 
 
 def jvm_thread_cpu_seconds(pid: int) -> dict[str, float]:
@@ -101,11 +106,10 @@ def jvm_thread_cpu_seconds(pid: int) -> dict[str, float]:
     per_kind: dict[str, float] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            name = (task / "comm").read_text().strip().rstrip("0123456789#- ")
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            name, seconds = (task / "comm").read_text().strip().rstrip("0123456789#- "), _cpu_seconds(task / "stat")
         except FileNotFoundError:  # the thread ended between listing and reading
             continue
-        per_kind[name] = per_kind.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        per_kind[name] = per_kind.get(name, 0.0) + seconds
     return per_kind
 
 
