@@ -4,7 +4,7 @@ from __future__ import annotations
 from pyspark.sql import functions as F
 
 from catalog_tools.kafka_io import KafkaMessage, produce_messages
-from catalog_tools.spark import local_spark
+from catalog_tools.spark import CODEGEN_CACHE_ENTRIES, local_spark
 
 
 def test_spark_writes_and_reads_delta(spark, delta_path):
@@ -19,6 +19,26 @@ def test_spark_writes_and_reads_delta(spark, delta_path):
 
 def test_local_spark_returns_the_active_session_untouched(spark, tmp_path):
     assert local_spark(tmp_path / "other", app_name="ignored") is spark
+
+
+def classes_compiled(spark) -> int:
+    """How many classes Spark's code generator has compiled in this JVM so far."""
+    return spark.sparkContext._jvm.org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME().getCount()
+
+
+def test_a_generated_class_is_still_cached_after_150_others_were_compiled(spark):
+    """Spark's default cache keeps 100 classes, fewer than one streaming micro-batch compiles."""
+    def run_plan(literal: int) -> None:  # a number literal is compiled into the code: one new class per literal
+        spark.range(3).selectExpr(f"id * 7 + {literal} AS v").collect()
+
+    run_plan(987_000)
+    for literal in range(987_001, 987_151):
+        run_plan(literal)
+    before = classes_compiled(spark)
+    run_plan(987_000)
+
+    assert classes_compiled(spark) - before == 0
+    assert int(spark.conf.get("spark.sql.codegen.cache.maxEntries")) == CODEGEN_CACHE_ENTRIES
 
 
 def test_spark_reads_topic_over_plaintext(spark, kafka, unique_topic):

@@ -133,11 +133,25 @@ def earlier_event_ids(spark: SparkSession, paths: PipelinePaths, settings: Silve
                          .where(recent).select("event_id", "event_time")))
 
 
-def checked_batch(bronze_batch: DataFrame, batch_id: int, settings: SilverSettings) -> DataFrame:
-    """The batch parsed and validated once, tagged with the writer and batch id (persist it)."""
+def checked_batch(bronze_batch: DataFrame, settings: SilverSettings) -> DataFrame:
+    """The batch parsed and validated once, tagged with the writer (persist it; :func:`with_batch_id` follows)."""
     return (parse_and_validate(bronze_batch, settings.metric_ranges, settings.extension_fields)
-            .withColumn("silver_app_id", F.lit(settings.app_id))
-            .withColumn("silver_batch_id", F.lit(batch_id).cast("long")))
+            .withColumn("silver_app_id", F.lit(settings.app_id)))
+
+
+def with_batch_id(rows: DataFrame, batch_id: int) -> DataFrame:
+    """``rows`` with ``silver_batch_id`` right after ``silver_app_id``.
+
+    Added to the cached classification, not while parsing: Spark compiles a number literal into
+    the generated code, so a batch id inside the parsing projection would make every batch compile
+    (and the JIT warm up) that large class anew.
+    """
+    columns: list = []
+    for name in rows.columns:
+        columns.append(name)
+        if name == "silver_app_id":
+            columns.append(F.lit(batch_id).cast("long").alias("silver_batch_id"))
+    return rows.select(*columns)
 
 
 def classify_batch(checked: DataFrame, earlier_ids: DataFrame, settings: SilverSettings,
@@ -265,8 +279,9 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
                                               previous_max, dt.timedelta(seconds=settings.dedup_horizon_seconds))
     earlier_ids = (recent.within(previous_max) if recent is not None
                    else earlier_event_ids(spark, paths, settings, batch_id, previous_max))
-    checked = checked_batch(bronze_batch, batch_id, settings).persist()
-    classified = classify_batch(checked, earlier_ids, settings, previous_max).persist()
+    checked = checked_batch(bronze_batch, settings).persist()
+    cached = classify_batch(checked, earlier_ids, settings, previous_max).persist()
+    classified = with_batch_id(cached, batch_id)
     metadata = silver_commit_metadata(settings.app_id, batch_id, previous_max)
     try:
         if remembered:
@@ -288,7 +303,7 @@ def write_silver_batch(spark: SparkSession, bronze_batch: DataFrame, batch_id: i
             written = classified.where(F.col("disposition").isin("silver", "late")).select("event_id", "event_time")
             memory.remember(batch_id, running_max, recent.adding(written, running_max))
     finally:
-        classified.unpersist()
+        cached.unpersist()
         checked.unpersist()
     return {"batch_id": batch_id, "rows_in": sum(counts.values()), **counts}
 

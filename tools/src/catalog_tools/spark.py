@@ -24,6 +24,8 @@ NO_FORK_LOCAL_FS = {
     "spark.hadoop.fs.AbstractFileSystem.file.impl": "io.github.iotcatalog.localfs.NoForkLocalFs",
 }
 
+CODEGEN_CACHE_ENTRIES = 1000
+
 
 def running_on_databricks() -> bool:
     """True inside a Databricks runtime, where the cluster's session must be used as it is."""
@@ -79,6 +81,10 @@ def local_spark(
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.driver.memory": "2g",
+        # Spark keeps 100 generated classes by default, fewer than one streaming micro-batch with its
+        # Delta commit compiles (115 for the first silver batch): each batch evicted classes the next
+        # one needed, so they were compiled and JIT-compiled again, every batch (ADR-008)
+        "spark.sql.codegen.cache.maxEntries": str(CODEGEN_CACHE_ENTRIES),
     }
     conf.update(extra_conf or {})
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
