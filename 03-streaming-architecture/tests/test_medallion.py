@@ -12,6 +12,7 @@ from iot_streaming_pipeline.checkpoints import consumer_lag, read_committed_offs
 from iot_streaming_pipeline.config import kafka_credentials_from_env
 from iot_streaming_pipeline.layout import PipelinePaths
 from iot_streaming_pipeline.pipeline import drain_pipeline
+from iot_streaming_pipeline.silver import with_batch_id
 from iot_streaming_pipeline.silver_ledger import ledger_totals
 from iot_streaming_pipeline.tables import KAFKA_SOURCE_SCHEMA
 from iot_streaming_pipeline.validation import parse_and_validate
@@ -94,3 +95,14 @@ def test_generated_events_over_sasl_ssl_reach_bronze_silver_quarantine_late_and_
     earliest, latest = topic_offsets(unique_topic, broker.client_config(user="iot-app"))
     assert committed == {unique_topic: {0: produced}}
     assert consumer_lag(committed, earliest, latest) == {unique_topic: {0: 0}}
+
+
+def test_the_batch_id_goes_next_to_the_writer_after_parsing(spark):
+    """Added after the cached parse, so the parsing code is the same in every batch (ADR-008)."""
+    rows = spark.createDataFrame([("e1", "dev-silver", "silver")],
+                                 "event_id string, silver_app_id string, disposition string")
+
+    tagged = with_batch_id(rows, 7)
+
+    assert tagged.columns == ["event_id", "silver_app_id", "silver_batch_id", "disposition"]
+    assert (tagged.first().silver_batch_id, dict(tagged.dtypes)["silver_batch_id"]) == (7, "bigint")
