@@ -8,6 +8,12 @@
   ``client_config(user=...)`` and ``spark_options(user=...)`` speak SASL_SSL.
 * ``kafka_broker_factory``: starts extra brokers with custom settings (ACLs, certificates).
 * ``unique_topic``: a topic name no other test uses.
+* ``load_script``: imports a folder's script by its path relative to the folder,
+  e.g. ``load_script("benchmarks/flatten_benchmark.py")``.
+
+Markers registered for every folder: ``kafka`` (needs the embedded broker), ``docker`` (needs a
+Docker engine) and ``bench`` (exercises a benchmark harness on tiny data; ``make test`` runs it,
+``-m "not bench"`` leaves it out).
 
 Example::
 
@@ -22,16 +28,24 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 from catalog_tools.kafka_broker import BrokerSettings, KafkaBroker, start_broker
+from catalog_tools.scripts import load_script_from
 from catalog_tools.testcontainers_backend import (
     BACKEND_ENV,
     docker_unavailable_reason,
     start_testcontainers_kafka,
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kafka: needs the embedded Kafka broker")
+    config.addinivalue_line("markers", "docker: needs a Docker engine (testcontainers backend)")
+    config.addinivalue_line("markers", "bench: exercises a benchmark harness on tiny data")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,6 +117,16 @@ def kafka_broker_factory(tmp_path: Path) -> Iterator[Callable[[BrokerSettings], 
     yield start
     for broker in started:
         broker.stop()
+
+
+@pytest.fixture
+def load_script(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
+    """Import a script of the folder under test, by its path relative to the folder."""
+
+    def load(relative_path: str) -> ModuleType:
+        return load_script_from(pytestconfig.rootpath / relative_path)
+
+    return load
 
 
 @pytest.fixture
