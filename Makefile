@@ -16,7 +16,7 @@ JARS_STAMP   := $(JARS_DIR)/.resolved
 LOCAL_FS_JAR := $(JARS_DIR)/local-fs/no-fork-local-fs.jar
 DEMO_SCRIPT  := $(firstword $(wildcard 03-streaming-architecture/examples/demo.py))
 
-.PHONY: help setup test demo bench lint broker clean
+.PHONY: help setup test demo bench lint docs broker clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ bench: setup ## Run FOLDER's benchmarks/*.py, compare results with its stored ba
 lint: setup ## ruff, plus the catalog-shape check (layout, copyable src, no tracked artifacts)
 	$(VENV)/bin/ruff check $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))
 	$(PY) -m catalog_tools.catalog_shape --root .
+	$(PY) -m catalog_tools.measured_docs --check .
+
+docs: setup ## Render every Markdown Measured table from its benchmarks/results JSON
+	$(PY) -m catalog_tools.measured_docs --write .
 
 broker: setup ## Start the embedded Kafka broker, print client properties, run until Ctrl-C
 	$(PY) -m catalog_tools.cli broker
