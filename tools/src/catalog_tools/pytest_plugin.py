@@ -8,6 +8,9 @@
   ``client_config(user=...)`` and ``spark_options(user=...)`` speak SASL_SSL.
 * ``kafka_broker_factory``: starts extra brokers with custom settings (ACLs, certificates).
 * ``unique_topic``: a topic name no other test uses.
+* ``prometheus_binaries``: Debian's prometheus, promtool, alertmanager and pushgateway, unpacked into a
+  cache folder (skips, saying why, where they cannot be had); ``prometheus_stack``: starts them on
+  free loopback ports in the test's ``tmp_path`` and stops them afterwards.
 * ``load_script``: imports a folder's script by its path relative to the folder,
   e.g. ``load_script("benchmarks/flatten_benchmark.py")``.
 
@@ -34,6 +37,12 @@ from typing import Any
 import pytest
 
 from catalog_tools.kafka_broker import BrokerSettings, KafkaBroker, start_broker
+from catalog_tools.prometheus_stack import (
+    PrometheusStack,
+    PrometheusStackUnavailable,
+    StackBinaries,
+    unpacked_binaries,
+)
 from catalog_tools.scripts import load_script_from
 from catalog_tools.testcontainers_backend import (
     BACKEND_ENV,
@@ -133,3 +142,18 @@ def load_script(pytestconfig: pytest.Config) -> Callable[[str], ModuleType]:
 def unique_topic(request: pytest.FixtureRequest) -> str:
     test_name = re.sub(r"[^a-zA-Z0-9]+", "-", request.node.name).strip("-")[:60]
     return f"{test_name}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def prometheus_binaries() -> StackBinaries:
+    try:
+        return unpacked_binaries()
+    except PrometheusStackUnavailable as exc:
+        pytest.skip(f"Prometheus stack unavailable: {exc}")
+
+
+@pytest.fixture
+def prometheus_stack(prometheus_binaries: StackBinaries, tmp_path: Path) -> Iterator[PrometheusStack]:
+    stack = PrometheusStack(prometheus_binaries, tmp_path / "prometheus-stack")
+    yield stack
+    stack.stop_all()
