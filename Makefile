@@ -60,10 +60,14 @@ bench: setup ## Run FOLDER's benchmarks/*.py, compare results with its stored ba
 	@test -n "$(FOLDER)" || { echo "expected FOLDER=NN-name, e.g. make bench FOLDER=02-schema-evolution"; exit 1; }
 	$(PY) -m catalog_tools.bench_runner $(FOLDER) --tolerance $(or $(TOLERANCE),0.25) $(BENCH_ARGS)
 
-lint: setup ## ruff, plus the catalog-shape check (layout, copyable src, no tracked artifacts)
-	$(VENV)/bin/ruff check $(if $(FOLDER),$(FOLDER),tools $(FOLDERS))
-	$(PY) -m catalog_tools.catalog_shape --root .
-	$(PY) -m catalog_tools.measured_docs --check .
+# Every check runs, then lint fails if any did: one run lists everything to fix.
+lint: setup ## ruff, catalog shape, Markdown (paths, links, README shape), Measured tables match their JSON
+	@status=0; \
+	$(VENV)/bin/ruff check $(if $(FOLDER),$(FOLDER),tools $(FOLDERS)) || status=1; \
+	$(PY) -m catalog_tools.catalog_shape --root . || status=1; \
+	$(PY) -m catalog_tools.markdown_checks --root . || status=1; \
+	$(PY) -m catalog_tools.measured_docs --check . || status=1; \
+	exit $$status
 
 docs: setup ## Render every Markdown Measured table from its benchmarks/results JSON
 	$(PY) -m catalog_tools.measured_docs --write .
