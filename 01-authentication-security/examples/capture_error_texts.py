@@ -97,8 +97,8 @@ def librdkafka_error(config: KafkaClientConfig, topic: str | None) -> str:
     handler = logging.Handler()
     handler.emit = lambda record: errors.append(record.getMessage().split("]: ", 1)[-1])  # type: ignore[method-assign]
     logger.handlers = [handler]
-    props = dict(librdkafka_properties(config)) | {"error_cb": lambda error: errors.append(str(error)),
-                                                    "socket.timeout.ms": 5000, "logger": logger}
+    props = librdkafka_properties(config) | {"error_cb": lambda error: errors.append(str(error)),
+                                              "socket.timeout.ms": 5000, "logger": logger}
     admin = AdminClient(props)
     try:
         metadata = admin.list_topics(topic=topic, timeout=6)

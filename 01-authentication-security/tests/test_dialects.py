@@ -63,7 +63,7 @@ def test_scram_config_in_all_three_dialects():
 
 
 def test_jaas_escapes_quotes_and_backslashes_and_keeps_semicolons_and_spaces():
-    jaas = jaas_config(scram_config(TRICKY))
+    jaas = jaas_config(scram_config(TRICKY)).reveal()
 
     assert jaas == (
         'org.apache.kafka.common.security.scram.ScramLoginModule required '
@@ -89,7 +89,7 @@ def test_databricks_runtime_needs_the_shaded_login_module():
 def test_plain_uses_the_plain_login_module():
     config = scram_config(mechanism="PLAIN")
 
-    assert jaas_config(config).startswith("org.apache.kafka.common.security.plain.PlainLoginModule required")
+    assert jaas_config(config).reveal().startswith("org.apache.kafka.common.security.plain.PlainLoginModule required")
     assert librdkafka_properties(config)["sasl.mechanism"] == "PLAIN"
 
 

@@ -11,13 +11,13 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
-from kafka_auth_patterns.dialects import librdkafka_properties
+from kafka_auth_patterns import ClientProperties, librdkafka_properties
 from tests.conftest import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
 
 
-def consume_all(properties: dict[str, str], topic: str, expected: int, timeout_s: float = 60.0) -> list[tuple]:
+def consume_all(properties: ClientProperties, topic: str, expected: int, timeout_s: float = 60.0) -> list[tuple]:
     """Read ``expected`` records from the start of ``topic`` with a librdkafka consumer."""
-    consumer = Consumer({**properties, "group.id": f"{topic}-reader", "auto.offset.reset": "earliest"})
+    consumer = Consumer(properties | {"group.id": f"{topic}-reader", "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     records: list[tuple] = []
     try:
@@ -47,7 +47,7 @@ def test_librdkafka_consumer_reads_the_topic_over_sasl_ssl_with_an_awkward_passw
 def test_librdkafka_reports_a_wrong_password_as_an_authentication_error(secured_broker):
     config = broker_config(secured_broker, user=TRICKY_USER, password=TRICKY_PASSWORD + "x")
     errors: list[KafkaError] = []
-    admin = AdminClient({**librdkafka_properties(config), "error_cb": errors.append, "log_level": 0})
+    admin = AdminClient(librdkafka_properties(config) | {"error_cb": errors.append, "log_level": 0})
 
     # librdkafka retries in the background: the metadata call only times out,
     # the cause arrives through error_cb, which poll() serves.

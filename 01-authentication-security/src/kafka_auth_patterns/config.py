@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from kafka_auth_patterns.secrets import Secret, SecretProvider, resolve_secret_references
+from kafka_auth_patterns.secrets import Secret, SecretProvider, SecretReferenceError, resolve_secret_references
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI")
@@ -179,7 +179,10 @@ def client_config_from_dict(document: Any, provider: SecretProvider | None = Non
     if not isinstance(document, dict):
         raise ConfigValidationError(f"expected a YAML mapping at the top level, got {type(document).__name__}")
     if provider is not None:
-        document = resolve_secret_references(document, provider)
+        try:
+            document = resolve_secret_references(document, provider)
+        except SecretReferenceError as error:  # its message names the key, never the value
+            raise ConfigValidationError(str(error)) from None
     _check_keys(document, TOP_LEVEL_KEYS, "config")
     protocol = _choice(_require(document, "security_protocol", "config"), SECURITY_PROTOCOLS, "security_protocol")
     tls_section = document.get("tls")

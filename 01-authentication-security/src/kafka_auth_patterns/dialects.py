@@ -6,7 +6,9 @@
   with a ``sasl.jaas.config`` whose quotes and backslashes are escaped so any password survives.
 
 Each returns a :class:`ClientProperties`, a ``dict`` whose repr redacts passwords and JAAS strings,
-so printing or logging a config never leaks a secret.
+so printing or logging a config never leaks a secret. Add client settings with ``|`` (or ``|=``,
+``copy()``): the result is still a :class:`ClientProperties`. Unpacking (``{**props}``, ``dict(props)``)
+builds a plain ``dict`` that prints the password, so pass ``props | {...}`` to the client instead.
 
 Example::
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kafka_auth_patterns.config import KafkaClientConfig
+from kafka_auth_patterns.secrets import Secret
 
 APACHE_LOGIN_MODULES = {
     "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
@@ -40,8 +43,9 @@ class ClientProperties(dict):
 
     Example::
 
-        >>> ClientProperties({"sasl.password": "x", "sasl.username": "u"})
-        ClientProperties({'sasl.password': '***', 'sasl.username': 'u'})
+        >>> props = ClientProperties({"sasl.password": "x", "sasl.username": "u"})
+        >>> props | {"group.id": "g"}
+        ClientProperties({'sasl.password': '***', 'sasl.username': 'u', 'group.id': 'g'})
     """
 
     def redacted(self) -> dict[str, Any]:
@@ -49,6 +53,20 @@ class ClientProperties(dict):
             key: REDACTED if any(part in key.lower() for part in SENSITIVE_KEY_PARTS) else value
             for key, value in self.items()
         }
+
+    def __or__(self, other: Any) -> ClientProperties:
+        if not isinstance(other, dict):
+            return NotImplemented
+        return ClientProperties({**self, **other})
+
+    def __ror__(self, other: Any) -> ClientProperties:
+        if not isinstance(other, dict):
+            return NotImplemented
+        return ClientProperties({**other, **self})
+
+    def copy(self) -> ClientProperties:
+        """A shallow copy that still redacts (``dict.copy`` would return a plain dict)."""
+        return ClientProperties(self)
 
     def __repr__(self) -> str:
         return f"ClientProperties({self.redacted()!r})"
@@ -72,20 +90,21 @@ def jaas_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def jaas_config(config: KafkaClientConfig, shaded: bool = False) -> str:
-    """Return the ``sasl.jaas.config`` value for ``config``'s SASL mechanism.
+def jaas_config(config: KafkaClientConfig, shaded: bool = False) -> Secret:
+    """Return the ``sasl.jaas.config`` value for ``config``'s SASL mechanism, as a :class:`Secret`.
 
-    ``shaded=True`` prefixes the Kafka login modules with ``kafkashaded.`` as Databricks Runtime
-    needs; the JDK's Kerberos module is never shaded.
+    The JAAS string holds the password, so it redacts itself like the password does; ``reveal()``
+    gives the text. ``shaded=True`` prefixes the Kafka login modules with ``kafkashaded.`` as
+    Databricks Runtime needs; the JDK's Kerberos module is never shaded.
 
     Example::
 
-        >>> jaas_config(scram_config)  # doctest: +SKIP
+        >>> jaas_config(scram_config).reveal()  # doctest: +SKIP
         'org.apache.kafka.common.security.scram.ScramLoginModule required username="iot-app" password="...";'
     """
     sasl = _sasl_or_raise(config)
     if sasl.mechanism == "GSSAPI":
-        return (
+        return Secret(
             f"{KERBEROS_LOGIN_MODULE} required useKeyTab=true storeKey=true "
             f"keyTab={jaas_quote(sasl.kerberos_keytab or '')} principal={jaas_quote(sasl.kerberos_principal or '')};"
         )
@@ -93,7 +112,7 @@ def jaas_config(config: KafkaClientConfig, shaded: bool = False) -> str:
     if shaded:
         module = DATABRICKS_SHADED_PREFIX + module
     password = sasl.password.reveal() if sasl.password else ""
-    return f"{module} required username={jaas_quote(sasl.username or '')} password={jaas_quote(password)};"
+    return Secret(f"{module} required username={jaas_quote(sasl.username or '')} password={jaas_quote(password)};")
 
 
 def _sasl_or_raise(config: KafkaClientConfig) -> Any:
@@ -139,6 +158,8 @@ def librdkafka_properties(config: KafkaClientConfig) -> ClientProperties:
     Example::
 
         >>> Consumer(librdkafka_properties(config) | {"group.id": "g"})  # doctest: +SKIP
+
+    Merge extra settings with ``|`` as above (the result still redacts); ``{**props}`` would not.
     """
     props = ClientProperties(
         {"bootstrap.servers": ",".join(config.bootstrap_servers), "security.protocol": config.security_protocol}
@@ -187,7 +208,7 @@ def java_client_properties(config: KafkaClientConfig, shaded: bool = False) -> C
         props["sasl.mechanism"] = sasl.mechanism
         if sasl.mechanism == "GSSAPI":
             props["sasl.kerberos.service.name"] = sasl.kerberos_service_name
-        props["sasl.jaas.config"] = jaas_config(config, shaded=shaded)
+        props["sasl.jaas.config"] = jaas_config(config, shaded=shaded).reveal()
     return props
 
 

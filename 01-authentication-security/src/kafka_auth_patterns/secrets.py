@@ -31,7 +31,7 @@ class SecretNotFoundError(LookupError):
 
 
 class SecretReferenceError(ValueError):
-    """A ``{{secrets/...}}`` reference is malformed or mixed with other text."""
+    """A ``{{secrets/...}}`` reference is malformed or mixed with other text. The message never holds the value."""
 
 
 class Secret:
@@ -214,8 +214,11 @@ def resolve_secret_references(document: Any, provider: SecretProvider, path: str
     if isinstance(document, str) and "{{" in document:
         match = SECRET_REFERENCE.fullmatch(document.strip())
         if match is None:
+            # Never echo the value: a literal password may contain "{{" (Zx{{9-Kq77 is an ordinary password).
             raise SecretReferenceError(
-                f"{path}: expected a whole value of the form {{{{secrets/<scope>/<key>}}}}, got {document!r}"
+                f"{path}: expected a whole value of the form {{{{secrets/<scope>/<key>}}}}, got a value of "
+                f"{len(document)} characters that holds '{{{{' but is not one reference (value not shown; "
+                "keep a literal password in a secret store and reference it)"
             )
         return provider.get(match.group(1), match.group(2))
     return document
