@@ -1,10 +1,13 @@
 """`make broker`: a person gets a running broker, paste-ready client properties, and Ctrl-C stops it."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from kafka import KafkaAdminClient
 
 
@@ -47,6 +50,45 @@ def test_broker_cli_prints_working_client_properties_and_stops_on_ctrl_c(tmp_pat
 
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=60) == 0
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+
+
+def start_cli(tmp_path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # the broker's temporary work directory goes here
+    return subprocess.Popen([sys.executable, "-m", "catalog_tools.cli", "broker", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_broker_leaves_no_key_keystore_or_scram_bootstrap_behind(tmp_path, stop_signal):
+    cli = start_cli(tmp_path)
+    try:
+        lines = read_until(cli.stdout, "Press Ctrl-C")
+        work_dir = next(Path(p) for p in tmp_path.iterdir() if p.name.startswith("catalog-broker-"))
+        assert (work_dir / "server.properties").exists() and list(work_dir.rglob("*.p12"))
+
+        cli.send_signal(stop_signal)
+        assert cli.wait(timeout=60) == 0
+        assert not work_dir.exists(), f"left behind: {sorted(p.name for p in work_dir.rglob('*'))}"
+        assert any("removed on stop" in line for line in lines)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+
+
+def test_keep_keeps_the_work_directory_and_says_where(tmp_path):
+    cli = start_cli(tmp_path, "--keep")
+    try:
+        read_until(cli.stdout, "Press Ctrl-C")
+        cli.send_signal(signal.SIGINT)
+        output = cli.communicate(timeout=60)[0]
+        work_dir = next(Path(p) for p in tmp_path.iterdir() if p.name.startswith("catalog-broker-"))
+
+        assert cli.returncode == 0
+        assert (work_dir / "server.properties").exists()
+        assert f"kept the broker's work directory {work_dir}" in output
     finally:
         if cli.poll() is None:
             cli.kill()

@@ -2,7 +2,8 @@
 
 Run ``python -m catalog_tools.cli broker`` (or ``make broker``) to start the embedded broker,
 print ready-to-paste client settings for every listener, and keep it running until Ctrl-C.
-The credentials are random, generated for this run, and gone when the broker stops.
+The credentials are random, generated for this run, and gone when the broker stops: its work
+directory (private key, keystore, SCRAM bootstrap, data, logs) is removed unless ``--keep``.
 
 Example::
 
@@ -12,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import tempfile
@@ -42,15 +44,51 @@ def describe_broker(broker: KafkaBroker) -> str:
     return "\n".join(sections)
 
 
-def run_broker(work_dir: Path | None, authorizer: bool) -> int:
-    folder = work_dir or Path(tempfile.mkdtemp(prefix="catalog-broker-"))
-    started = time.monotonic()
-    broker = start_broker(folder, BrokerSettings(authorizer=authorizer))
-    print(f"Kafka broker ready in {time.monotonic() - started:.1f}s\n")
-    print(describe_broker(broker))
-    print("Press Ctrl-C to stop.", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+class WorkDirNotEmptyError(ValueError):
+    """``--work-dir`` names a folder that already holds files: the broker needs a folder of its own."""
+
+
+def broker_work_dir(requested: Path | None) -> Path:
+    """A fresh folder for the broker: ``requested`` (absent or empty), else a new temporary folder."""
+    if requested is None:
+        return Path(tempfile.mkdtemp(prefix="catalog-broker-"))
+    if requested.exists() and any(requested.iterdir()):
+        raise WorkDirNotEmptyError(f"--work-dir: expected an absent or empty folder, {requested} holds files")
+    requested.mkdir(parents=True, exist_ok=True)
+    return requested
+
+
+def stop_and_clean(broker: KafkaBroker | None, folder: Path, keep: bool) -> None:
+    """Stop the broker, then remove its folder (private key, keystore, SCRAM bootstrap, data, logs)."""
+    if broker is not None:
+        broker.stop()
+    if keep:
+        print(f"kept the broker's work directory {folder} (it holds the broker's private key and passwords)")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def run_broker(work_dir: Path | None, authorizer: bool, keep: bool = False) -> int:
+    """Start a broker, print how to connect, and run until Ctrl-C, SIGTERM or SIGHUP.
+
+    On stop the work directory is removed unless ``keep`` is set, in which case its path is printed.
+    """
+    folder = broker_work_dir(work_dir)
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, exit_on_signal)
+    broker: KafkaBroker | None = None
     try:
+        started = time.monotonic()
+        print(f"work directory      : {folder} ({'kept' if keep else 'removed on stop; --keep keeps it'})",
+              flush=True)
+        broker = start_broker(folder, BrokerSettings(authorizer=authorizer))
+        print(f"Kafka broker ready in {time.monotonic() - started:.1f}s\n")
+        print(describe_broker(broker))
+        print("Press Ctrl-C to stop.", flush=True)
         while broker.is_running():
             time.sleep(1)
         print(f"broker exited; log tail:\n{broker.log_tail()}")
@@ -58,7 +96,9 @@ def run_broker(work_dir: Path | None, authorizer: bool) -> int:
     except (KeyboardInterrupt, SystemExit):
         return 0
     finally:
-        broker.stop()
+        # a second Ctrl-C must not cut the cleanup short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop_and_clean(broker, folder, keep)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,10 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     broker = commands.add_parser("broker", help="start the embedded Kafka broker until Ctrl-C")
     broker.add_argument("--work-dir", type=Path, help="broker folder (default: a new temp folder)")
     broker.add_argument("--authorizer", action="store_true", help="enable the StandardAuthorizer (ACLs)")
+    broker.add_argument("--keep", action="store_true",
+                        help="keep the work directory (key, keystore, passwords, data, logs) after stopping")
     commands.add_parser("generate", help="generate data (see: catalog-tools generate --help)", add_help=False)
     args, rest = parser.parse_known_args(argv)
     if args.command == "broker":
-        return run_broker(args.work_dir, args.authorizer)
+        return run_broker(args.work_dir, args.authorizer, args.keep)
     from catalog_tools.generators.cli import main as generate_main
 
     return generate_main(rest)
