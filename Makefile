@@ -16,11 +16,11 @@ JARS_STAMP   := $(JARS_DIR)/.resolved
 LOCAL_FS_JAR := $(JARS_DIR)/local-fs/no-fork-local-fs.jar
 DEMO_SCRIPT  := $(firstword $(wildcard 03-streaming-architecture/examples/demo.py))
 
-.PHONY: help setup test demo bench lint docs broker clean
+.PHONY: help setup test demo bench lint docs copy-check broker clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
-	@echo "  FOLDER=NN-name narrows test, bench and lint to one folder"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  FOLDER=NN-name narrows test, bench and lint to one folder (bench and copy-check need it)"
 
 setup: $(SETUP_STAMP) $(JARS_STAMP) $(LOCAL_FS_JAR) ## Virtualenv, pinned packages (editable), JVM jars from Maven Central; idempotent
 
@@ -71,6 +71,10 @@ lint: setup ## ruff, catalog shape, Markdown (paths, links, README shape), Measu
 
 docs: setup ## Render every Markdown Measured table from its benchmarks/results JSON
 	$(PY) -m catalog_tools.measured_docs --write .
+
+copy-check: setup ## Copy FOLDER out of the repo, install it in a fresh virtualenv, run its tests there
+	@test -n "$(FOLDER)" || { echo "expected FOLDER=NN-name, e.g. make copy-check FOLDER=01-authentication-security"; exit 1; }
+	$(PY) -m catalog_tools.copy_check $(FOLDER)
 
 broker: setup ## Start the embedded Kafka broker, print client properties, run until Ctrl-C
 	$(PY) -m catalog_tools.cli broker
