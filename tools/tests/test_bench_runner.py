@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
-from catalog_tools.bench_runner import compare, direction_of
+from catalog_tools.bench_runner import BENCH_LOCK_ENV, benchmark_lock, compare, direction_of
 
 
 def result(**summary) -> dict:
@@ -49,3 +50,21 @@ def test_runner_exits_non_zero_on_a_regression_and_prints_the_table(tmp_path):
 
     assert completed.returncode == 1
     assert "| b | wall_s | 10 | 20 | +100.0% | lower is better | REGRESSION |" in completed.stdout
+
+
+def test_make_bench_waits_for_the_machine_wide_benchmark_lock(tmp_path):
+    folder = tmp_path / "07-example"
+    (folder / "benchmarks").mkdir(parents=True)
+    (folder / "benchmarks" / "tiny.py").write_text("from pathlib import Path\nPath('ran').write_text('yes')\n")
+    lock = tmp_path / "bench.lock"
+    env = {**os.environ, BENCH_LOCK_ENV: str(lock)}
+
+    with benchmark_lock(lock):  # another benchmark run holds the lock
+        runner = subprocess.Popen([sys.executable, "-m", "catalog_tools.bench_runner", str(folder)],
+                                  stdout=subprocess.PIPE, text=True, env=env)
+        assert "waiting for the benchmark lock" in runner.stdout.readline()
+        assert not (folder / "ran").exists()
+    output = runner.communicate(timeout=60)[0]
+
+    assert runner.returncode == 0, output
+    assert (folder / "ran").read_text() == "yes"

@@ -6,6 +6,11 @@ figures named like durations or sizes (``*_s``, ``*_ms``, ``*bytes*``) regress w
 than the tolerance, figures named like rates (``*_per_s``, ``*throughput*``) when they shrink. Other
 figures are reported, not judged. ``--update-baseline`` stores the new results as the baseline.
 
+Benchmarks on one machine run one at a time: the runner holds an exclusive lock on a lock file
+(``$CATALOG_BENCH_LOCK``, default ``catalog-bench.lock`` in the temporary folder) while the scripts
+run, and waits for it when another run holds it. Each script overwrites its own
+``results/<name>.json``: one current result per name, history in git.
+
 Example::
 
     python -m catalog_tools.bench_runner 05-performance-optimization --tolerance 0.25
@@ -13,12 +18,19 @@ Example::
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+BENCH_LOCK_ENV = "CATALOG_BENCH_LOCK"
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,26 @@ def comparison_table(comparisons: list[Comparison]) -> str:
     return "\n".join(lines)
 
 
+def bench_lock_path() -> Path:
+    """The machine-wide benchmark lock file: ``$CATALOG_BENCH_LOCK`` or one in the temporary folder."""
+    return Path(os.environ.get(BENCH_LOCK_ENV) or Path(tempfile.gettempdir()) / "catalog-bench.lock")
+
+
+@contextmanager
+def benchmark_lock(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock on ``path`` (shared with every other benchmark run on the machine)."""
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for the benchmark lock ({path}): another benchmark is running", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_scripts(folder: Path) -> list[str]:
     """Run every benchmark script from inside ``folder``; return the names of those that failed."""
     failed = []
@@ -102,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.folder.resolve()
     if not (folder / "benchmarks").is_dir():
         parser.error(f"expected {folder / 'benchmarks'} to exist, found nothing")
-    failed = [] if args.compare_only else run_scripts(folder)
+    failed: list[str] = []
+    if not args.compare_only:
+        with benchmark_lock(bench_lock_path()):
+            failed = run_scripts(folder)
     comparisons = compare_folder(folder, args.tolerance)
     if comparisons:
         print("\n" + comparison_table(comparisons))
