@@ -1,0 +1,109 @@
+"""Every task points at code that exists: script files in the repo, wheel packages and their entry points.
+
+Paths in YAML resolve against the directory of the file that defines the resource; paths in
+Python-defined resources against the bundle root (as the Databricks CLI resolves them).
+
+Example::
+
+    findings = check_entry_points(merged, bundle_root)   # [] when every task's code exists
+"""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from databricks_bundle_deployment.findings import Finding, document_path
+
+REMOTE_PREFIXES = ("/", "dbfs:", "s3:", "abfss:", "gs:", "file:", "${")
+
+
+def _base_dir(bundle_root: Path, source_file: str) -> Path:
+    if source_file.endswith((".yml", ".yaml")):
+        return (bundle_root / source_file).parent
+    return bundle_root
+
+
+def _declared_entry_points(project: Path) -> tuple[set[str], set[str]]:
+    """Console scripts and top-level packages (src layout) a pattern folder's pyproject declares."""
+    data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    scripts = set((data.get("project") or {}).get("scripts") or {})
+    for group in ((data.get("project") or {}).get("entry-points") or {}).values():
+        scripts |= set(group)
+    packages = {p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists()} \
+        if (project / "src").is_dir() else set()
+    return scripts, packages
+
+
+def _check_wheel_task(task: dict[str, Any], path: tuple[str | int, ...], base: Path, target: str, file: str
+                      ) -> list[Finding]:
+    wheel_task = task["python_wheel_task"]
+    package, entry_point = wheel_task.get("package_name"), wheel_task.get("entry_point")
+    wheels = [lib["whl"] for lib in task.get("libraries") or [] if isinstance(lib, dict) and "whl" in lib]
+    local = [w for w in wheels if not w.startswith(REMOTE_PREFIXES)]
+    if not local:
+        return [Finding("entry-point", target, file, document_path((*path, "libraries")),
+                        "a whl library built from a pattern folder (path/dist/*.whl)", f"{wheels or 'none'}")]
+    findings: list[Finding] = []
+    for wheel in local:
+        project = (base / wheel).parent.parent
+        if not (project / "pyproject.toml").is_file():
+            findings.append(Finding("entry-point", target, file, document_path((*path, "libraries")),
+                                    f"a pyproject.toml in {project.name}", f"no project for {wheel!r}"))
+            continue
+        scripts, packages = _declared_entry_points(project)
+        if package not in packages:
+            findings.append(Finding("entry-point", target, file,
+                                    document_path((*path, "python_wheel_task", "package_name")),
+                                    f"a package of {project.name} ({sorted(packages)})", repr(package)))
+        if entry_point not in scripts:
+            findings.append(Finding("entry-point", target, file,
+                                    document_path((*path, "python_wheel_task", "entry_point")),
+                                    f"an entry point in {project.name}/pyproject.toml ({sorted(scripts)})",
+                                    repr(entry_point)))
+    return findings
+
+
+def check_entry_points(document: dict[str, Any], bundle_root: Path, target: str,
+                       file_for: Callable[[tuple[str | int, ...]], str]) -> list[Finding]:
+    """Scripts, wheels and pipeline source files exist; job-cluster keys and ``depends_on`` resolve."""
+    findings: list[Finding] = []
+    resources = document.get("resources") or {}
+    for job_name, job in (resources.get("jobs") or {}).items():
+        job_path = ("resources", "jobs", job_name)
+        file = file_for(job_path)
+        base = _base_dir(bundle_root, file)
+        clusters = {c.get("job_cluster_key") for c in job.get("job_clusters") or []}
+        task_keys = {t.get("task_key") for t in job.get("tasks") or []}
+        for index, task in enumerate(job.get("tasks") or []):
+            path = (*job_path, "tasks", index)
+            script = (task.get("spark_python_task") or {}).get("python_file")
+            if script and not script.startswith(REMOTE_PREFIXES) and not (base / script).is_file():
+                findings.append(Finding("entry-point", target, file,
+                                        document_path((*path, "spark_python_task", "python_file")),
+                                        "a script file in the repo", f"no file at {script!r}"))
+            if "python_wheel_task" in task:
+                findings += _check_wheel_task(task, path, base, target, file)
+            key = task.get("job_cluster_key")
+            if key is not None and key not in clusters:
+                findings.append(Finding("reference", target, file, document_path((*path, "job_cluster_key")),
+                                        f"one of the job's clusters {sorted(filter(None, clusters))}", repr(key)))
+            for d_index, dependency in enumerate(task.get("depends_on") or []):
+                if dependency.get("task_key") not in task_keys:
+                    findings.append(Finding("reference", target, file,
+                                            document_path((*path, "depends_on", d_index, "task_key")),
+                                            f"a task of this job {sorted(filter(None, task_keys))}",
+                                            repr(dependency.get("task_key"))))
+    for name, pipeline in (resources.get("pipelines") or {}).items():
+        pipeline_path = ("resources", "pipelines", name)
+        file = file_for(pipeline_path)
+        base = _base_dir(bundle_root, file)
+        for index, library in enumerate(pipeline.get("libraries") or []):
+            for kind in ("file", "notebook"):
+                source = (library.get(kind) or {}).get("path")
+                if source and not source.startswith(REMOTE_PREFIXES) and not (base / source).is_file():
+                    findings.append(Finding("entry-point", target, file,
+                                            document_path((*pipeline_path, "libraries", index, kind, "path")),
+                                            "a pipeline source file in the repo", f"no file at {source!r}"))
+    return findings
