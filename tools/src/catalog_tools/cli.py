@@ -80,6 +80,8 @@ def run_broker(work_dir: Path | None, authorizer: bool, keep: bool = False) -> i
     folder = broker_work_dir(work_dir)
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, exit_on_signal)
+    # Ctrl-C stops the broker even when the shell started this process with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     broker: KafkaBroker | None = None
     try:
         started = time.monotonic()
