@@ -1,0 +1,164 @@
+"""Evaluate every rule of a contract in one pass over the data, and split the rows.
+
+One projection adds ``failed_rules`` (the names of the row rules each row fails); one
+aggregation, attached to that projection with ``DataFrame.observe``, counts the failures of every
+rule, keeps the smallest and largest failing value as a sample, counts nulls for completeness and
+bins for drift. Evaluating a contract of row rules runs one Spark job; ``unique`` adds a shuffle
+and ``reference`` a broadcast of the dimension's keys to that plan.
+
+Example::
+
+    run = evaluate_contract(readings_df, contract, now=batch_time, dimensions={"machines": dim_machine})
+    run.result("temperature_in_range").failing_rows   # 3
+    run.passed_rows, run.quarantined_rows             # DataFrames, rows in = passed + quarantined
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import functions as F
+
+from plant_data_quality.contract import Contract, Rule
+from plant_data_quality.drift import bin_index, fractions_from_counts, population_stability_index
+from plant_data_quality.errors import GateBlockedError
+from plant_data_quality.gates import RuleResult, judge_dataset_rule, judge_row_rule
+from plant_data_quality.rule_checks import (
+    HELPER_PREFIX,
+    failure_expression,
+    sample_value_expression,
+    with_key_columns,
+)
+from plant_data_quality.schema_check import check_declared_schema
+
+FAILED_RULES_COLUMN = "failed_rules"
+QUARANTINE_ACTIONS = ("quarantine", "block")
+
+
+@dataclass(frozen=True)
+class ContractRun:
+    """The outcome of one evaluation: a result per rule, the counts, and the two row sets."""
+
+    contract: Contract
+    run_id: str
+    evaluated_at: dt.datetime
+    rows_in: int
+    rows_passed: int
+    rows_quarantined: int
+    results: tuple[RuleResult, ...]
+    passed_rows: DataFrame
+    quarantined_rows: DataFrame
+
+    @property
+    def blocked_results(self) -> tuple[RuleResult, ...]:
+        return tuple(result for result in self.results if result.outcome == "blocked")
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocked_results)
+
+    def result(self, rule_name: str) -> RuleResult:
+        for result in self.results:
+            if result.rule == rule_name:
+                return result
+        raise KeyError(f"expected one of {[r.rule for r in self.results]}, got {rule_name!r}")
+
+    def raise_if_blocked(self) -> None:
+        """Raise GateBlockedError naming every blocking rule, its failing rows and its threshold."""
+        if self.blocked:
+            raise GateBlockedError(self.contract.name, [r.rule for r in self.blocked_results],
+                                   [r.describe() for r in self.blocked_results])
+
+
+def _failed_rules_column(rules: tuple[Rule, ...], failures: list[Column]) -> Column:
+    names = [F.when(failure, F.lit(rule.name)) for rule, failure in zip(rules, failures, strict=True)]
+    if not names:
+        return F.array().cast("array<string>")
+    return F.filter(F.array(*names), lambda name: name.isNotNull())
+
+
+def _metrics(contract: Contract) -> list[Column]:
+    """The single aggregation: total, quarantined, and per rule failing count and sample."""
+    metrics = [F.count(F.lit(1)).alias("rows_in"),
+               F.count(F.when(F.col("__dq_quarantine"), 1)).alias("rows_quarantined")]
+    for index, rule in enumerate(contract.row_rules):
+        failing = F.col(f"{HELPER_PREFIX}fail_{index}")
+        sample = F.when(failing, sample_value_expression(rule))
+        metrics += [F.count(F.when(failing, 1)).alias(f"row{index}_failing"),
+                    F.min(sample).alias(f"row{index}_min"), F.max(sample).alias(f"row{index}_max")]
+    for index, rule in enumerate(contract.dataset_rules):
+        column = F.col(rule.column)
+        if rule.kind == "completeness":
+            metrics.append(F.count(F.when(column.isNull(), 1)).alias(f"set{index}_nulls"))
+        elif rule.kind == "drift":
+            bins = bin_index(column, rule.params["baseline"]["edges"])
+            metrics += [F.count(F.when(bins == position, 1)).alias(f"set{index}_bin{position}")
+                        for position in range(len(rule.params["baseline"]["fractions"]))]
+    return metrics
+
+
+def evaluate_contract(
+    df: DataFrame,
+    contract: Contract,
+    *,
+    now: dt.datetime | None = None,
+    dimensions: Mapping[str, DataFrame] | None = None,
+) -> ContractRun:
+    """Check the schema, then evaluate every rule in one pass; nothing is written.
+
+    Args:
+        df: the batch to check (a batch DataFrame, or the micro-batch inside ``foreachBatch``).
+        contract: from :func:`plant_data_quality.load_contract`.
+        now: reference time for ``freshness`` rules (default: the current UTC time, taken once).
+        dimensions: DataFrames that ``reference`` rules look keys up in, by the rule's ``dimension``.
+    """
+    check_declared_schema(df, contract)
+    now = now or dt.datetime.now(dt.UTC)
+    row_rules = contract.row_rules
+    prepared = with_key_columns(df, contract, dimensions or {})
+    failures = [failure_expression(rule, now) for rule in row_rules]
+    quarantine = F.lit(False)
+    for rule, failure in zip(row_rules, failures, strict=True):
+        if rule.on_fail in QUARANTINE_ACTIONS:
+            quarantine = quarantine | failure
+    flagged = prepared.select(
+        *[F.col(name) for name in df.columns],
+        *[failure.alias(f"{HELPER_PREFIX}fail_{index}") for index, failure in enumerate(failures)],
+        quarantine.alias("__dq_quarantine"),
+    )
+    observation = Observation(f"contract_{contract.name}_{uuid.uuid4().hex[:8]}")
+    flagged.observe(observation, *_metrics(contract)).write.format("noop").mode("overwrite").save()
+    values = observation.get
+    rows_in = values["rows_in"]
+    results = [judge_row_rule(rule, rows_in, values[f"row{i}_failing"],
+                              _sample(values[f"row{i}_min"], values[f"row{i}_max"]))
+               for i, rule in enumerate(row_rules)]
+    for index, rule in enumerate(contract.dataset_rules):
+        if rule.kind == "completeness":
+            nulls = values[f"set{index}_nulls"]
+            measure = (rows_in - nulls) / rows_in if rows_in else 1.0
+            results.append(judge_dataset_rule(rule, rows_in, nulls, measure, measure >= rule.params["min_ratio"]))
+        else:
+            counts = [values[f"set{index}_bin{p}"] for p in range(len(rule.params["baseline"]["fractions"]))]
+            psi = population_stability_index(rule.params["baseline"]["fractions"], fractions_from_counts(counts))
+            results.append(judge_dataset_rule(rule, rows_in, 0, psi, psi <= rule.params["max_psi"]))
+    failed_names = _failed_rules_column(row_rules, [F.col(f"{HELPER_PREFIX}fail_{i}") for i in range(len(failures))])
+    with_names = flagged.withColumn(FAILED_RULES_COLUMN, failed_names)
+    return ContractRun(
+        contract=contract,
+        run_id=uuid.uuid4().hex,
+        evaluated_at=now,
+        rows_in=rows_in,
+        rows_passed=rows_in - values["rows_quarantined"],
+        rows_quarantined=values["rows_quarantined"],
+        results=tuple(sorted(results, key=lambda r: [rule.name for rule in contract.rules].index(r.rule))),
+        passed_rows=with_names.where(~F.col("__dq_quarantine")).select(*df.columns),
+        quarantined_rows=with_names.where(F.col("__dq_quarantine")).select(*df.columns, FAILED_RULES_COLUMN),
+    )
+
+
+def _sample(smallest: str | None, largest: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value for value in (smallest, largest) if value is not None))

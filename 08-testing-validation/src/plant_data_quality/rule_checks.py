@@ -1,0 +1,97 @@
+"""One Spark expression per row rule that is true exactly when a row fails the rule.
+
+Nulls fail only ``not_null``; every other rule leaves a null value to ``not_null`` and
+``completeness`` (the same convention Great Expectations and DQX follow). ``unique`` and
+``reference`` read helper columns that :func:`with_key_columns` adds in the same projection.
+
+Example::
+
+    >>> from plant_data_quality.contract import Rule
+    >>> rule = Rule("speed_in_range", "range", column="spindle_speed_rpm", params={"min": 0, "max": 30000})
+    >>> str(failure_expression(rule, now=None))  # doctest: +ELLIPSIS
+    "Column<'(... AND ((spindle_speed_rpm < 0) OR (spindle_speed_rpm > 30000)))'>"
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from plant_data_quality.contract import Contract, Rule
+from plant_data_quality.errors import MissingDimensionError
+
+HELPER_PREFIX = "__dq_"
+
+
+def key_count_column(rule: Rule) -> str:
+    return f"{HELPER_PREFIX}count_{rule.name}"
+
+
+def reference_found_column(rule: Rule) -> str:
+    return f"{HELPER_PREFIX}found_{rule.name}"
+
+
+def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str, DataFrame]) -> DataFrame:
+    """Add the helper columns ``unique`` (rows per key) and ``reference`` (key found) rules read."""
+    for rule in contract.row_rules:
+        if rule.kind == "unique":
+            df = df.withColumn(key_count_column(rule), F.count(F.lit(1)).over(Window.partitionBy(*rule.columns)))
+        elif rule.kind == "reference":
+            dimension_name = rule.params["dimension"]
+            if dimension_name not in dimensions:
+                raise MissingDimensionError(f"rule {rule.name!r} expected dimension {dimension_name!r}, "
+                                            f"got dimensions {sorted(dimensions)}")
+            key_column = f"{HELPER_PREFIX}key_{rule.name}"
+            keys = (dimensions[dimension_name]
+                    .select(F.col(rule.params["dimension_column"]).alias(key_column))
+                    .where(F.col(key_column).isNotNull()).distinct()
+                    .withColumn(reference_found_column(rule), F.lit(True)))
+            df = (df.join(F.broadcast(keys), df[rule.column] == keys[key_column], "left")
+                  .drop(key_column))
+    return df
+
+
+def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
+    """A boolean, never-null Column: true when the row fails ``rule``."""
+    columns = [F.col(name) for name in rule.checked_columns]
+    present = columns[0].isNotNull() if columns else F.lit(True)
+    for column in columns[1:]:
+        present = present & column.isNotNull()
+    params = rule.params
+    if rule.kind == "not_null":
+        return columns[0].isNull()
+    if rule.kind == "range":
+        outside = F.lit(False)
+        if "min" in params:
+            outside = outside | (columns[0] < F.lit(params["min"]))
+        if "max" in params:
+            outside = outside | (columns[0] > F.lit(params["max"]))
+        return present & outside
+    if rule.kind == "set":
+        return present & ~columns[0].isin(list(params["values"]))
+    if rule.kind == "pattern":
+        return present & ~columns[0].rlike(params["regex"])
+    if rule.kind == "freshness":
+        if now is None:
+            raise ValueError(f"rule {rule.name!r} expected a reference time 'now', got None")
+        oldest = now - dt.timedelta(seconds=params["max_age_seconds"])
+        return present & (columns[0] < F.lit(oldest))
+    if rule.kind == "ordered":
+        earlier, later = columns
+        wrong = later < earlier if params.get("allow_equal", False) else later <= earlier
+        return present & wrong
+    if rule.kind == "unique":
+        return present & (F.col(key_count_column(rule)) > 1)
+    if rule.kind == "reference":
+        return present & F.col(reference_found_column(rule)).isNull()
+    raise ValueError(f"expected a row rule kind, got {rule.kind!r} for rule {rule.name!r}")
+
+
+def sample_value_expression(rule: Rule) -> Column:
+    """The value shown for a failing row: the checked column, or the columns joined by ' | '."""
+    columns = [F.col(name).cast("string") for name in rule.checked_columns]
+    if len(columns) == 1:
+        return F.coalesce(columns[0], F.lit("<null>"))
+    return F.concat_ws(" | ", *[F.coalesce(column, F.lit("<null>")) for column in columns])
