@@ -25,6 +25,7 @@ from catalog_tools.generators import sensor_event_messages
 from catalog_tools.kafka_broker import KafkaBroker, running_broker
 from catalog_tools.kafka_io import create_topic, produce_messages
 from catalog_tools.spark import local_spark
+from catalog_tools.spark_log import spark_log_to_file
 
 TOPIC = "plant.sensor-readings.v1"
 CLIENT_USER = "iot-app"
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work_dir = (args.work_dir or Path(tempfile.mkdtemp(prefix="catalog-demo-"))).resolve()
     started = time.monotonic()
+    spark_log = spark_log_to_file(work_dir / "logs")
+    print(f"[demo] Spark's log: {spark_log}; broker's log: {work_dir / 'kafka' / 'broker.log'}")
     with running_broker(work_dir / "kafka") as broker:
         print(f"[demo] broker ready in {time.monotonic() - started:.1f}s: SASL_SSL {broker.sasl_ssl_bootstrap}")
         spark = local_spark(work_dir / "spark", app_name="catalog-demo")
