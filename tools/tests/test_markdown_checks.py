@@ -141,3 +141,10 @@ def test_tools_without_a_readme_fails_lint(tmp_path):
     (tmp_path / "tools" / "README.md").unlink()
 
     assert messages(tmp_path) == ["tools/README.md:0: missing: tools needs a README like every folder"]
+
+
+def test_the_catalog_wide_docs_and_tools_read_clean():
+    repo = Path(__file__).resolve().parents[2]
+    owned = ("README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "tools/")
+
+    assert [f for f in messages(repo) if f.startswith(owned)] == []
