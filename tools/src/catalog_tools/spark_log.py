@@ -19,15 +19,15 @@ from pathlib import Path
 SUBMIT_OPTS_ENV = "SPARK_SUBMIT_OPTS"
 LOG4J2_TO_FILE = """\
 # Generated at run time: every Spark JVM log line goes to one file, none to the console.
-# The root level equals the level pyspark's shell sets (WARN), so Spark announces no level change;
-# Spark's and Delta's own INFO lines still reach the file.
+# Spark's logger has a level of its own here, equal to the root's: pyspark then keeps it and prints
+# no "Setting default log level" lines to the console.
 status = warn
 appender.file.type = File
 appender.file.name = file
 appender.file.fileName = {log_file}
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = %d{{yy/MM/dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
-rootLogger.level = warn
+rootLogger.level = info
 rootLogger.appenderRef.file.ref = file
 logger.spark.name = org.apache.spark
 logger.spark.level = info
@@ -35,6 +35,10 @@ logger.delta.name = io.delta
 logger.delta.level = info
 logger.jetty.name = org.sparkproject.jetty
 logger.jetty.level = warn
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = warn
+logger.parquet.name = org.apache.parquet
+logger.parquet.level = warn
 """
 
 
