@@ -82,3 +82,20 @@ def test_test_imports_missing_from_the_folders_pyproject_are_reported(tmp_path):
         "'confluent_kafka'", "'not_installed_anywhere'", "'pytest'"]
     assert "add it to the `dev` extra" in findings[0]
     assert "no installed distribution provides" in findings[1]
+
+
+def test_benchmark_results_keep_one_current_result_per_name(tmp_path):
+    git_init(tmp_path)
+    folder = make_pattern_folder(tmp_path, "01-alpha", "alpha")
+    results = folder / "benchmarks" / "results"
+    (results / "flatten-2026-12-05").mkdir(parents=True)
+    (results / "flatten.json").write_text('{"benchmark": "flatten", "summary": {}}')
+    (results / "flatten.md").write_text("# flatten\n")
+    (results / "flatten.before-fix.json").write_text('{"benchmark": "flatten", "summary": {}}')
+
+    assert check(tmp_path) == [
+        "01-alpha/benchmarks/results/flatten-2026-12-05: a folder of results; keep one current <name>.json "
+        "per benchmark (history lives in git)",
+        "01-alpha/benchmarks/results/flatten.before-fix.json: expected the result of benchmark "
+        "'flatten.before-fix', got 'flatten'; keep one current result per benchmark name (history lives in git)",
+    ]

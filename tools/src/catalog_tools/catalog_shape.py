@@ -3,7 +3,9 @@
 * every pattern folder has README.md, pyproject.toml, src/, examples/ and tests/ with test files;
 * nothing under a folder's src/ imports ``catalog_tools`` or a sibling folder's package;
 * every third-party import in its tests/, examples/ and benchmarks/ is declared in its pyproject;
-* no run-time artifact (Delta logs, checkpoints, warehouses, jars, keystores, keys) is tracked.
+* no run-time artifact (Delta logs, checkpoints, warehouses, jars, keystores, keys) is tracked;
+* ``benchmarks/results/`` keeps one current result per benchmark name: ``<name>.json`` whose
+  ``benchmark`` is ``<name>``, no dated or per-experiment copies, no subfolders (history is in git).
 
 Example::
 
@@ -12,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -50,6 +53,28 @@ def folder_findings(folder: Path, sibling_packages: set[str]) -> list[str]:
     return findings
 
 
+def results_findings(folder: Path, root: Path) -> list[str]:
+    """One current result per benchmark name in ``benchmarks/results/``."""
+    results = folder / "benchmarks" / "results"
+    if not results.is_dir():
+        return []
+    findings = []
+    for entry in sorted(results.iterdir()):
+        where = entry.relative_to(root)
+        if entry.is_dir():
+            findings.append(f"{where}: a folder of results; keep one current <name>.json per benchmark "
+                            "(history lives in git)")
+        elif entry.suffix == ".json":
+            try:
+                name = json.loads(entry.read_text()).get("benchmark")
+            except (json.JSONDecodeError, AttributeError):
+                name = None
+            if name != entry.stem:
+                findings.append(f"{where}: expected the result of benchmark {entry.stem!r}, got {name!r}; "
+                                "keep one current result per benchmark name (history lives in git)")
+    return findings
+
+
 def tracked_artifact_findings(root: Path) -> list[str]:
     listed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=False)
     findings = []
@@ -72,6 +97,8 @@ def check(root: Path) -> list[str]:
         siblings = set().union(*(p for f, p in packages.items() if f != folder))
         findings += folder_findings(folder, siblings)
         findings += undeclared_imports(folder, root / "tools")
+    for folder in [*folders, root / "tools"]:
+        findings += results_findings(folder, root)
     return findings + tracked_artifact_findings(root)
 
 
