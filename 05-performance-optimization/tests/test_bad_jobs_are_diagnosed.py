@@ -13,6 +13,7 @@ from spark_performance_analyzer.cli import main as analyze_cli
 from spark_performance_analyzer.scenarios import (
     run_accidental_cartesian,
     run_explode_blow_up,
+    run_few_keys_skewed_window,
     run_healthy_aggregation,
     run_many_small_files,
     run_shuffled_small_join,
@@ -69,6 +70,20 @@ def test_skewed_join_is_reported_as_skew(spark, findings_for):
     assert kinds(findings) == {"skew"}, explain(findings)
     assert_each_recommendation_names_metric_threshold_and_fix(findings)
     assert findings[0].value >= LAPTOP_THRESHOLDS.skew_ratio
+
+
+def test_skew_over_few_keys_is_reported_even_when_most_tasks_read_nothing(spark, findings_for, job_metrics):
+    """21 keys, 95 % of rows on one, 64 shuffle partitions: the median task reads 0 bytes."""
+    run_few_keys_skewed_window(spark, rows=500_000, keys=21, hot_share=0.95, partitions=64)
+    (join_stage,) = [s for s in job_metrics("few-keys-skew").stages if s.total("shuffle_read_bytes") > 0]
+    assert join_stage.num_tasks == 64 and join_stage.median("shuffle_read_bytes") == 0  # the shape that hid it
+    assert join_stage.maximum("shuffle_read_bytes") > 0.9 * join_stage.total("shuffle_read_bytes")
+
+    findings = findings_for("few-keys-skew")
+
+    assert kinds(findings) == {"skew"}, explain(findings)
+    assert_each_recommendation_names_metric_threshold_and_fix(findings)
+    assert [f.stage_id for f in findings] == [join_stage.stage_id]
 
 
 def test_shuffle_join_with_a_tiny_side_is_reported_as_avoidable_shuffle(spark, findings_for):

@@ -13,8 +13,8 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from spark_performance_analyzer.findings import Finding
-from spark_performance_analyzer.model import ApplicationMetrics
+from spark_performance_analyzer.findings import COMPARISONS, Finding
+from spark_performance_analyzer.model import ApplicationMetrics, StageMetrics
 
 MIB = 1024 * 1024
 SHUFFLE_JOINS = ("SortMergeJoin", "ShuffledHashJoin")
@@ -23,7 +23,8 @@ CARTESIAN_NODES = ("CartesianProduct", "BroadcastNestedLoopJoin")
 
 @dataclass(frozen=True)
 class Thresholds:
-    skew_ratio: float = 5.0                 # max / median shuffle read (or input) bytes per task
+    skew_ratio: float = 5.0                 # largest task / median non-empty task, shuffle read (or input) bytes
+    skew_share: float = 0.5                 # largest task's share of the stage's bytes (few keys, many partitions)
     skew_min_task_ms: float = 30_000        # ignore stages whose slowest task is shorter than this
     skew_min_tasks: int = 4
     broadcast_candidate_bytes: int = 64 * MIB   # a shuffle-join side this small could be broadcast
@@ -45,32 +46,73 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
+SKEW_METRICS = ("shuffle_read_bytes", "input_bytes")
+
+
+def skew_measures(stage: StageMetrics, metric: str, limits: Thresholds) -> list[tuple[str, float, float, str]]:
+    """The skew measures of one byte metric of ``stage``: ``(name, value, threshold, comparison)`` each.
+
+    The median of all tasks misses the worst skew: with fewer distinct keys than shuffle partitions
+    most tasks read nothing, the median is 0, and max/median says nothing. So the two measures are:
+
+    * the largest task over the median of the tasks that read anything (empty tasks are not typical);
+    * the largest task's share of the stage's bytes: one task carrying more than half of a stage
+      is skew however many tasks are empty.
+
+    A stage whose tasks all read nothing has no measures.
+
+    Example::
+
+        >>> from spark_performance_analyzer import StageMetrics, TaskMetrics, Thresholds
+        >>> tasks = [TaskMetrics(duration_ms=1, shuffle_read_bytes=b) for b in [0] * 62 + [95, 5]]
+        >>> skew_measures(StageMetrics(1, 0, "join", tasks), "shuffle_read_bytes", Thresholds())
+        [('max/median non-empty task shuffle read bytes', 1.9, 5.0, '>='), ('largest task share of shuffle read bytes', 0.95, 0.5, '>')]
+    """  # noqa: E501
+    non_empty = [value for value in (getattr(task, metric) for task in stage.tasks) if value > 0]
+    if not non_empty:
+        return []
+    label = metric.replace("_", " ")
+    largest = max(non_empty)
+    return [
+        (f"max/median non-empty task {label}", round(largest / statistics.median(non_empty), 1),
+         limits.skew_ratio, ">="),
+        (f"largest task share of {label}", round(largest / sum(non_empty), 2), limits.skew_share, ">"),
+    ]
+
+
 def skew(app: ApplicationMetrics, limits: Thresholds) -> list[Finding]:
-    """Data skew: one task reads many times the median task's data and is slow because of it.
+    """Data skew: one task reads many times a typical task's data, or most of the stage's, and is slow.
 
     Slow tasks without more data (class loading, a slow disk) are stragglers, not skew, and are
-    not reported here.
+    not reported here. At most one finding per stage: the first measure of :func:`skew_measures`
+    (shuffle read bytes, then input bytes) that crosses its threshold.
+
+    Example::
+
+        >>> skew(app, LAPTOP_THRESHOLDS)  # doctest: +SKIP
+        [Finding(kind='skew', stage_id=4, metric='largest task share of shuffle read bytes', value=0.95, ...)]
     """
     findings = []
     for stage in app.stages:
-        if stage.num_tasks < limits.skew_min_tasks or stage.maximum("duration_ms") < limits.skew_min_task_ms:
+        if stage.num_tasks < max(2, limits.skew_min_tasks) or stage.maximum("duration_ms") < limits.skew_min_task_ms:
             continue
-        metric, value = max(
-            [
-                ("max/median shuffle read bytes",
-                 _ratio(stage.maximum("shuffle_read_bytes"), stage.median("shuffle_read_bytes"))),
-                ("max/median input bytes", _ratio(stage.maximum("input_bytes"), stage.median("input_bytes"))),
-            ],
-            key=lambda pair: pair[1],
-        )
-        if value >= limits.skew_ratio:
-            findings.append(Finding(
-                "skew", stage.stage_id, metric, round(value, 1), limits.skew_ratio,
-                f"slowest task {stage.maximum('duration_ms'):.0f} ms vs median {stage.median('duration_ms'):.0f} ms "
-                f"over {stage.num_tasks} tasks",
-                "a few keys hold most rows: enable AQE skew join (spark.sql.adaptive.skewJoin.enabled), "
-                "broadcast the small side, or salt the hot keys; find them with groupBy(key).count()", ">=",
-            ))
+        crossed = [
+            (name, value, threshold, comparison)
+            for metric in SKEW_METRICS
+            for name, value, threshold, comparison in skew_measures(stage, metric, limits)
+            if COMPARISONS[comparison](value, threshold)
+        ]
+        if not crossed:
+            continue
+        name, value, threshold, comparison = crossed[0]
+        empty = sum(1 for task in stage.tasks if task.shuffle_read_bytes == 0 and task.input_bytes == 0)
+        findings.append(Finding(
+            "skew", stage.stage_id, name, value, threshold,
+            f"slowest task {stage.maximum('duration_ms'):.0f} ms vs median {stage.median('duration_ms'):.0f} ms "
+            f"over {stage.num_tasks} tasks, {empty} of which read nothing",
+            "a few keys hold most rows: enable AQE skew join (spark.sql.adaptive.skewJoin.enabled), "
+            "broadcast the small side, or salt the hot keys; find them with groupBy(key).count()", comparison,
+        ))
     return findings
 
 

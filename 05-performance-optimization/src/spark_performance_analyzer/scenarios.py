@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 NO_AQE_NO_BROADCAST = {
@@ -61,6 +61,27 @@ def run_skewed_join(spark: SparkSession, group: str = "skewed-join", rows: int =
     with job_group(spark, group, NO_AQE_NO_BROADCAST):
         joined = skewed_readings(spark, rows).join(calibrations(spark), "machine_key")
         joined.write.format("noop").mode("overwrite").save()
+
+
+def run_few_keys_skewed_window(spark: SparkSession, group: str = "few-keys-skew", rows: int = 1_000_000,
+                               keys: int = 21, hot_share: float = 0.95, partitions: int = 64) -> None:
+    """Each reading's previous value per machine (a window by machine) over only ``keys`` machines,
+    ``hot_share`` of the rows on one of them.
+
+    With more shuffle partitions than keys most tasks read nothing, so the median task's bytes
+    are 0: the shape of skew that a max/median rule cannot see.
+    """
+    conf = {**NO_AQE_NO_BROADCAST, "spark.sql.shuffle.partitions": str(partitions)}
+    with job_group(spark, group, conf):
+        readings = spark.range(0, rows, 1, 16).select(
+            F.when(F.rand(seed=13) < hot_share, F.lit(0)).otherwise((F.col("id") % (keys - 1)) + 1)
+            .alias("machine_key"),
+            F.col("id").alias("reading_id"),
+            (F.rand(seed=17) * 100).alias("temperature_c"),
+        )
+        per_machine = Window.partitionBy("machine_key").orderBy("reading_id")
+        (readings.withColumn("previous_temperature_c", F.lag("temperature_c").over(per_machine))
+         .write.format("noop").mode("overwrite").save())
 
 
 def run_salted_join(spark: SparkSession, group: str = "salted-join", rows: int = 1_000_000,
