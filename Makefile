@@ -56,7 +56,7 @@ test: setup ## Run every folder's tests (each in its own pytest process) and pri
 demo: setup ## Run the main job on the local stack: Kafka (SASL_SSL) -> Spark -> Delta
 	$(PY) $(if $(DEMO_SCRIPT),$(DEMO_SCRIPT),-m catalog_tools.demo)
 
-bench: setup ## Run FOLDER's benchmarks/*.py, compare results with its stored baseline (TOLERANCE=0.25)
+bench: setup ## Run FOLDER's benchmarks/*.py (one benchmark at a time on the machine), compare with its baseline (TOLERANCE=0.25)
 	@test -n "$(FOLDER)" || { echo "expected FOLDER=NN-name, e.g. make bench FOLDER=02-schema-evolution"; exit 1; }
 	$(PY) -m catalog_tools.bench_runner $(FOLDER) --tolerance $(or $(TOLERANCE),0.25) $(BENCH_ARGS)
 
