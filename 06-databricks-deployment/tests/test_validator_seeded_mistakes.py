@@ -70,13 +70,13 @@ def test_a_variable_without_a_value_for_one_target_is_reported_for_that_target_o
 
 
 def test_a_task_script_that_does_not_exist_is_a_missing_entry_point(bundle):
-    replace_text(bundle / "resources/end_to_end.yml", "examples/spill_job.py", "examples/spill.py")
+    replace_text(bundle / "resources/end_to_end.yml", "examples/write_cluster_configs.py", "examples/write_configs.py")
 
     finding = only_finding(bundle, "dev")
 
     assert (finding.rule, finding.file) == ("entry-point", "resources/end_to_end.yml")
     assert finding.path == "resources.jobs.end_to_end.tasks[1].spark_python_task.python_file"
-    assert finding.actual == "no file at '../../../05-performance-optimization/examples/spill.py'"
+    assert finding.actual == "no file at '../../../05-performance-optimization/examples/write_configs.py'"
 
 
 def test_a_wheel_entry_point_the_pattern_folder_does_not_declare_is_missing(bundle):

@@ -1,0 +1,1 @@
+"""HOCON configuration per environment: typed loading, secret references, redacted display, bundle variables."""
