@@ -13,6 +13,8 @@
   free loopback ports in the test's ``tmp_path`` and stops them afterwards.
 * ``load_script``: imports a folder's script by its path relative to the folder,
   e.g. ``load_script("benchmarks/flatten_benchmark.py")``.
+* ``actionlint``: the actionlint binary (PATH, the cache, or built with ``go install``); skips with
+  the reason when it cannot be had.
 
 Markers registered for every folder: ``kafka`` (needs the embedded broker), ``docker`` (needs a
 Docker engine) and ``bench`` (exercises a benchmark harness on tiny data; ``make test`` runs it,
@@ -157,3 +159,14 @@ def prometheus_stack(prometheus_binaries: StackBinaries, tmp_path: Path) -> Iter
     stack = PrometheusStack(prometheus_binaries, tmp_path / "prometheus-stack")
     yield stack
     stack.stop_all()
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> Path:
+    """The actionlint binary; skips the test, saying why, when neither it nor ``go`` is available."""
+    from catalog_tools.actionlint import ActionlintUnavailableError, ensure_actionlint
+
+    try:
+        return ensure_actionlint()
+    except ActionlintUnavailableError as error:
+        pytest.skip(str(error))
