@@ -46,3 +46,19 @@ def prometheus_query(url: str, query: str) -> list[dict[str, Any]]:
     body = requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()
     assert body["status"] == "success", body
     return body["data"]["result"]
+
+
+PROMQL_WORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+                "offset", "inf", "nan"}
+
+
+def metric_names(promql: str) -> set[str]:
+    """Metric names a PromQL expression reads (label matchers, grouping labels, functions removed)."""
+    import re
+
+    text = re.sub(r'"[^"]*"', "", promql)  # string literals
+    text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
+    text = re.sub(r"\[[^\]]*\]", "", text)  # range selectors
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)
+    text = re.sub(r"[a-zA-Z_][a-zA-Z0-9_]*\s*\(", "(", text)  # function calls
+    return {t for t in re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text) if t.lower() not in PROMQL_WORDS}

@@ -1,23 +1,34 @@
 """The driver exporter and the consumer-lag exporter on a real Kafka topic and a real streaming query."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
-from helpers import scrape, wait_for
+from helpers import metric_names, scrape, wait_for
 from kafka import KafkaAdminClient
 from prometheus_client import CollectorRegistry
 from pyspark.sql import functions as F
 
 from catalog_tools.kafka_io import KafkaMessage, create_topic, produce_messages
 from streaming_observability import (
+    AlertThresholds,
     ConsumerLagCollector,
+    DataQualityMetrics,
+    DeltaHealthMetrics,
     PrometheusQueryListener,
     StreamingQueryMetrics,
+    alert_rules,
+    batch_job_run,
     broker_end_offsets,
     checkpoint_offsets,
+    delta_table_health,
+    publish_delta_health,
+    record_batch_outcome,
+    record_plant_activity,
     serve_metrics,
 )
+from streaming_observability.dashboards import panel_queries
 
 pytestmark = pytest.mark.kafka
 BASE_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -78,19 +89,30 @@ def test_listener_publishes_each_batch_of_a_live_query(spark, kafka, unique_topi
 
 @pytest.fixture(scope="module")
 def checkpoint_with_25_waiting(spark, kafka, tmp_path_factory):
-    """A query caught up on 40 messages over 2 partitions, then 25 more produced: (topic, checkpoint)."""
+    """A query caught up on 40 messages over 2 partitions, then 25 more produced.
+
+    Returns (topic, checkpoint folder, Delta table path, the registry its listener fed).
+    """
     topic = f"lag-{uuid.uuid4().hex[:8]}"
     base = tmp_path_factory.mktemp("lag")
     create_topic(topic, kafka.client_config(), partitions=2)
     produce(kafka, topic, 40)
-    run_available_now(spark, kafka, topic, str(base / "chk"), str(base / "table"), "lag_check")
+    registry = CollectorRegistry()
+    listener = PrometheusQueryListener(StreamingQueryMetrics.create(registry))
+    spark.streams.addListener(listener)
+    try:
+        run_available_now(spark, kafka, topic, str(base / "chk"), str(base / "table"), "lag_check")
+        wait_for(lambda: registry.get_sample_value("spark_streaming_query_active", {"query": "lag_check"}) == 0,
+                 30, "the query's terminated event")
+    finally:
+        spark.streams.removeListener(listener)
     produce(kafka, topic, 25, start=40)
-    return topic, base / "chk"
+    return topic, base / "chk", str(base / "table"), registry
 
 
 def test_spark_commits_no_consumer_group_so_group_lag_tools_see_nothing(kafka, checkpoint_with_25_waiting):
     """The failure: 25 messages wait, yet no consumer group holds an offset for the topic."""
-    topic, _ = checkpoint_with_25_waiting
+    topic, *_ = checkpoint_with_25_waiting
     admin = KafkaAdminClient(**kafka.client_config())
     try:
         groups = [group for group, *_ in admin.list_consumer_groups()]
@@ -107,7 +129,7 @@ def test_spark_commits_no_consumer_group_so_group_lag_tools_see_nothing(kafka, c
 
 def test_lag_from_the_checkpoint_shows_the_waiting_messages(kafka, checkpoint_with_25_waiting, tmp_path):
     """The fix: checkpoint offsets vs broker end offsets count exactly the 25 waiting messages."""
-    topic, checkpoint = checkpoint_with_25_waiting
+    topic, checkpoint, *_ = checkpoint_with_25_waiting
     offsets = checkpoint_offsets(checkpoint)
     assert sum(offsets.offsets.values()) == 40 and offsets.topics == {topic}
 
@@ -125,3 +147,31 @@ def test_lag_from_the_checkpoint_shows_the_waiting_messages(kafka, checkpoint_wi
     assert samples["streaming_checkpoint_latest_batch_id"] == [({"checkpoint": "bronze"}, offsets.batch_id)]
     assert sorted(samples["streaming_consumer_lag_up"], key=str) == sorted(
         [({"checkpoint": "bronze"}, 1.0), ({"checkpoint": "missing"}, 0.0)], key=str)
+
+
+def test_every_metric_a_panel_or_an_alert_names_is_published(spark, kafka, checkpoint_with_25_waiting,
+                                                             prometheus_stack):
+    """Scrape the live driver exporter (listener, data quality, consumer lag) and a pushgateway a batch job fed."""
+    _, checkpoint, table, registry = checkpoint_with_25_waiting
+    quality = DataQualityMetrics.create(registry)
+    record_batch_outcome(quality, "silver", rows_in=3, rows_written=2, quarantined_by_reason={"bad_json": 1})
+    record_plant_activity(quality, spark.createDataFrame([("plant-01", dt.datetime(2026, 1, 1))],
+                                                         "plant_id string, event_time timestamp"))
+    bootstrap = kafka.client_config()["bootstrap_servers"]
+    registry.register(ConsumerLagCollector({"bronze": checkpoint},
+                                           lambda topics: broker_end_offsets(bootstrap, topics)))
+    gateway = prometheus_stack.pushgateway()
+    with batch_job_run(gateway.url, "delta_health") as run:
+        publish_delta_health(DeltaHealthMetrics.create(run.registry), "bronze_counts",
+                             delta_table_health(spark, table))
+    with pytest.raises(RuntimeError), batch_job_run(gateway.url, "always_fails"):
+        raise RuntimeError("a failed run publishes its failure time")
+    server = serve_metrics(registry, port=0)
+    try:
+        published = set(scrape(server.url)) | set(scrape(gateway.url))
+    finally:
+        server.stop()
+    named = set().union(*(metric_names(expr) for expr in panel_queries().values()))
+    named |= set().union(*(metric_names(rule["expr"])
+                           for rule in alert_rules(AlertThresholds())["groups"][0]["rules"]))
+    assert named - published == set()
