@@ -15,7 +15,7 @@ from catalog_tools.certificates import generate_ca, issue_certificate, write_tls
 from catalog_tools.kafka_broker import BrokerSettings
 from catalog_tools.kafka_io import consume_all, create_topic
 from kafka_auth_patterns.diagnoser import diagnose_connection
-from tests.conftest import broker_config
+from tests.helpers import broker_config
 
 
 def reload_broker_keystore(admin_config: dict, keystore_path: str) -> None:

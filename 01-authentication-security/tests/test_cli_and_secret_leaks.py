@@ -11,7 +11,7 @@ from kafka_auth_patterns.cli import EXIT_BAD_CONFIG, EXIT_DIAGNOSED_FAILURE, EXI
 from kafka_auth_patterns.config import ConfigValidationError, client_config_from_dict
 from kafka_auth_patterns.diagnoser import diagnose_connection
 from kafka_auth_patterns.dialects import JaasValueError, jaas_config, kafka_python_kwargs, spark_kafka_options
-from tests.conftest import TRICKY_PASSWORD, TRICKY_USER, broker_config, yaml_config
+from tests.helpers import TRICKY_PASSWORD, TRICKY_USER, broker_config, yaml_config
 
 
 def write_config(tmp_path, name, text):

@@ -1,7 +1,8 @@
-"""The diagnoser against real brokers: every scenario gets the right named cause, each in under 10 s.
+"""The diagnoser against real brokers: every scenario gets the right named cause.
 
 Each scenario first shows the real failure a kafka-python client hits (the error class or the
-broker's message), then that the diagnoser names its cause.
+broker's message), then that the diagnoser names its cause. How long a diagnosis takes is measured
+by benchmarks/diagnosis_latency.py, not asserted here.
 """
 from __future__ import annotations
 
@@ -16,16 +17,17 @@ from kafka.errors import KafkaError
 from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
 from catalog_tools.kafka_broker import BrokerSettings, free_port
 from catalog_tools.kafka_io import create_topic, grant_acls
-from kafka_auth_patterns.diagnoser import diagnose_connection
+from kafka_auth_patterns.diagnoser import LAYERS, diagnose_connection
 from kafka_auth_patterns.dialects import kafka_python_kwargs
-from tests.conftest import SCRAM_512_ONLY_USER, broker_config
-
-DIAGNOSIS_BUDGET_S = 10.0
+from tests.helpers import SCRAM_512_ONLY_USER, broker_config
 
 
 def diagnosed(config, **kwargs):
+    """Diagnose ``config``; a failed layer is always the last one run (the layers after it never start)."""
     diagnosis = diagnose_connection(config, **kwargs)
-    assert diagnosis.seconds < DIAGNOSIS_BUDGET_S, diagnosis.report()
+    if not diagnosis.ok:
+        assert diagnosis.checks[-1] is diagnosis.failed_check, diagnosis.report()
+        assert diagnosis.report().count("not run") == len(LAYERS) - len(diagnosis.checks)
     return diagnosis
 
 

@@ -12,7 +12,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from kafka_auth_patterns import ClientProperties, librdkafka_properties
-from tests.conftest import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
+from tests.helpers import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
 
 
 def consume_all(properties: ClientProperties, topic: str, expected: int, timeout_s: float = 60.0) -> list[tuple]:

@@ -6,10 +6,11 @@ string breaks on it (reproduced first), the builder's escaped one authenticates.
 from __future__ import annotations
 
 import pytest
+from chispa import assert_df_equality
 
 from kafka_auth_patterns.dialects import kafka_python_kwargs, spark_kafka_options
 from kafka_auth_patterns.spark_ingest import SparkKafkaOptionsError, kafka_topic_to_delta, read_kafka_topic
-from tests.conftest import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
+from tests.helpers import READINGS, TRICKY_PASSWORD, TRICKY_USER, broker_config
 
 
 def test_hand_built_jaas_string_breaks_on_the_password(spark, secured_broker, tricky_user_topic):
@@ -37,9 +38,12 @@ def test_spark_streams_the_topic_into_delta_over_sasl_ssl_scram_512(
     query.awaitTermination(180)
 
     assert query.exception() is None
-    landed = spark.read.format("delta").load(delta_path).orderBy("offset").collect()
-    assert [(row.key, row.value) for row in landed] == [(m.key.decode(), m.value.decode()) for m in READINGS]
-    assert {row.topic for row in landed} == {tricky_user_topic}
+    landed = spark.read.format("delta").load(delta_path).select("key", "value", "topic", "offset")
+    expected = spark.createDataFrame(
+        [(m.key.decode(), m.value.decode(), tricky_user_topic, offset) for offset, m in enumerate(READINGS)],
+        "key string, value string, topic string, offset long",
+    )
+    assert_df_equality(landed, expected, ignore_row_order=True, ignore_nullable=True)
     assert kafka_python_kwargs(config)["security_protocol"] == "SASL_SSL"
 
 
