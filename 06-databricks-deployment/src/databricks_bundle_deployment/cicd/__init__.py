@@ -1,0 +1,1 @@
+"""Deploy, smoke-run and roll back the bundle's jobs through the Databricks Jobs API (databricks-sdk)."""
