@@ -9,7 +9,8 @@ from plant_data_quality import contract_gate_for_each_batch, evaluate_contract, 
 
 def test_each_micro_batch_is_gated_and_every_row_is_accounted_for(spark, tmp_path):
     contract = load_contract(SENSOR_CONTRACT_PATH)
-    bronze, silver, quarantine, results = (str(tmp_path / name) for name in ("bronze", "silver", "quarantine", "results"))
+    names = ("bronze", "silver", "quarantine", "results")
+    bronze, silver, quarantine, results = (str(tmp_path / name) for name in names)
     for rows in ([reading("a1"), reading("a2", status="melted")],                 # batch 0: one bad row
                  [reading("b1"), reading("b2"), reading("b3", pressure_bar=-3.0)]):  # batch 1: one bad row
         readings(spark, rows).coalesce(1).write.format("delta").mode("append").save(bronze)
