@@ -5,7 +5,7 @@ import json
 
 import pytest
 from databricks.sdk import WorkspaceClient
-from helpers import BUNDLE, JobsApiServer
+from helpers import BUNDLE, JobsApiServer, copy_bundle, replace_text
 
 from databricks_bundle_deployment import resolve_target
 from databricks_bundle_deployment.cicd.deploy import DeploymentRecord, deploy_jobs
@@ -37,6 +37,20 @@ def test_job_definitions_point_at_the_synced_files_in_the_workspace(prod_definit
         "/Workspace/Shared/.bundle/iot-catalog/prod/files/05-performance-optimization/examples/write_cluster_configs.py")
     assert prod_definitions["performance_monitoring"]["tasks"][0]["libraries"] == [
         {"whl": "/Workspace/Shared/.bundle/iot-catalog/prod/files/05-performance-optimization/dist/*.whl"}]
+
+
+def test_a_built_wheel_replaces_the_glob_in_the_deployed_library(tmp_path):
+    bundle = copy_bundle(tmp_path)
+    replace_text(bundle / "resources/performance_monitoring.py", "../../05-performance-optimization/dist/*.whl",
+                 "../wheelhouse/*.whl")
+    (bundle.parent / "wheelhouse").mkdir()
+    (bundle.parent / "wheelhouse" / "spark_performance_analyzer-0.1.0-py3-none-any.whl").write_bytes(b"PK")
+
+    definitions = job_definitions(resolve_target(bundle, "qa"), bundle)
+
+    assert definitions["performance_monitoring"]["tasks"][0]["libraries"] == [{
+        "whl": "/Workspace/Shared/.bundle/iot-catalog/qa/files/"
+               "06-databricks-deployment/wheelhouse/spark_performance_analyzer-0.1.0-py3-none-any.whl"}]
 
 
 def test_deploy_records_the_definitions_it_replaces_and_creates_the_missing_jobs(client, jobs_api, prod_definitions):

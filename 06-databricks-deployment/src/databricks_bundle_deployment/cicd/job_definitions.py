@@ -2,7 +2,8 @@
 
 Relative script and wheel paths become paths under ``<workspace.root_path>/files``, relative to the
 sync root (the common folder of the bundle root and its ``sync.paths``), as the bundle's file sync
-lays them out.
+lays them out. A wheel glob (``dist/*.whl``) becomes the newest wheel it matches, when one is built:
+the Jobs API takes file names, not globs.
 
 Example::
 
@@ -21,15 +22,20 @@ from databricks_bundle_deployment.validator import ResolvedTarget
 LOCAL_PATH_FIELDS = (("spark_python_task", "python_file"),)
 
 
+def _normalized(path: Path) -> Path:
+    """``..`` removed without following symbolic links (the sync layout is the repository's)."""
+    return Path(os.path.normpath(path))
+
+
 def _is_local(path: str) -> bool:
     return not path.startswith(("/", "dbfs:", "s3:", "abfss:", "gs:", "${"))
 
 
 def job_definitions(resolved: ResolvedTarget, bundle_root: Path) -> dict[str, dict[str, Any]]:
     """Job settings (Jobs API shape) per bundle job key, with local paths rewritten for the workspace."""
-    bundle_root = Path(bundle_root).resolve()
+    bundle_root = _normalized(Path(bundle_root).absolute())
     document = resolved.document
-    sync_paths = [(bundle_root / p).resolve() for p in (document.get("sync") or {}).get("paths") or []]
+    sync_paths = [_normalized(bundle_root / p) for p in (document.get("sync") or {}).get("paths") or []]
     sync_root = Path(os.path.commonpath([bundle_root, *sync_paths]))
     files_root = (document.get("workspace") or {}).get("root_path", "").rstrip("/") + "/files"
     definitions: dict[str, dict[str, Any]] = {}
@@ -39,7 +45,11 @@ def job_definitions(resolved: ResolvedTarget, bundle_root: Path) -> dict[str, di
         settings = copy.deepcopy({k: v for k, v in job.items() if k != "permissions"})
 
         def workspace_path(path: str, base: Path = base) -> str:
-            return f"{files_root}/{(base / path).resolve().relative_to(sync_root).as_posix()}"
+            local = base / path
+            if "*" in local.name:
+                built = sorted(local.parent.glob(local.name), key=lambda p: p.stat().st_mtime)
+                local = built[-1] if built else local
+            return f"{files_root}/{_normalized(local).relative_to(sync_root).as_posix()}"
 
         for task in settings.get("tasks") or []:
             for task_type, field in LOCAL_PATH_FIELDS:
