@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import topic_offsets
+from helpers import topic_offsets
 from kafka import KafkaAdminClient
 
 from catalog_tools.kafka_io import KafkaMessage, create_topic, produce_messages

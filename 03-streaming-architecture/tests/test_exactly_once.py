@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FAULTS, expected_outcome, produce_with_broker_time
+from helpers import FAULTS, expected_outcome, produce_with_broker_time
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
@@ -109,31 +109,74 @@ def batches_with_rows(log: Path, since_line: int, query: str | None = None) -> i
     return sum(1 for b in batches if b["input_rows"] > 0 and query in (None, b["query_name"]))
 
 
+def silver_batches_in_delta_log(silver_path: str, seen: dict[str, int | None]) -> set[int]:
+    """Batch ids in the silver table's commit files (their ``userMetadata``), read as the files appear.
+
+    A cheap poll of what :func:`silver_commit_log` reads through Spark; ``seen`` caches parsed files.
+    """
+    log = Path(silver_path) / "_delta_log"
+    for commit_file in sorted(log.glob("*.json")) if log.is_dir() else ():
+        if commit_file.name in seen:
+            continue
+        try:
+            actions = [json.loads(line) for line in commit_file.read_text().splitlines() if line.strip()]
+        except ValueError:  # caught mid-write: read it on the next poll
+            continue
+        metadata = next((a["commitInfo"].get("userMetadata") for a in actions if "commitInfo" in a), None)
+        seen[commit_file.name] = json.loads(metadata)["silver_batch_id"] if metadata else None
+    return {batch for batch in seen.values() if batch is not None}
+
+
+def checkpoint_commits(checkpoint: str) -> set[int]:
+    folder = Path(checkpoint) / "commits"
+    return {int(f.name) for f in folder.iterdir() if f.name.isdigit()} if folder.is_dir() else set()
+
+
+def kill_between_data_commit_and_checkpoint_commit(driver: subprocess.Popen, paths: PipelinePaths,
+                                                   deadline: float) -> bool:
+    """SIGKILL as soon as silver's Delta commit of a batch exists and its checkpoint commit does not yet."""
+    seen: dict[str, int | None] = {}
+    while driver.poll() is None and time.monotonic() < deadline:
+        if silver_batches_in_delta_log(paths.silver, seen) - checkpoint_commits(paths.checkpoint("silver")):
+            os.killpg(driver.pid, signal.SIGKILL)
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_three_sigkills_mid_stream_lose_nothing_and_double_nothing(spark, kafka, unique_topic, tmp_path):
     batch = sensor_event_messages(300, seed=5, faults=FAULTS)
     produced = produce_with_broker_time(batch, unique_topic, kafka.client_config())
     expected = expected_outcome(batch.messages)
     root, log = tmp_path / "lake", tmp_path / "driver.log"
-    rng = random.Random(2026)
+    paths = PipelinePaths.under(str(root))
+    replayed: set[int] = set()  # silver batches whose data was committed but whose checkpoint commit was not
 
-    # kill 1 once bronze has landed a batch, kills 2 and 3 once silver has processed one in that run
-    for kills, query in enumerate(("bronze", "silver", "silver"), start=1):
+    # kill 1 at a random point once bronze has landed a batch; kills 2 and 3 right after silver's data commit of
+    # a batch, before Spark writes that batch's checkpoint commit: the restart must replay it
+    for kills, targeted in enumerate((False, True, True), start=1):
         start_line = len(log.read_text().splitlines()) if log.exists() else 0
         driver = start_driver(kafka.plaintext_bootstrap, unique_topic, root, log)
         deadline = time.monotonic() + 400
-        while batches_with_rows(log, start_line, query) < 1 and driver.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert driver.poll() is None, f"driver exited early:\n{log.read_text()[-3000:]}"
-        time.sleep(rng.uniform(0.0, 2.0))  # land anywhere inside the next batch
-        os.killpg(driver.pid, signal.SIGKILL)
-        driver.wait(timeout=30)
-        assert driver.returncode == -signal.SIGKILL, f"kill {kills} did not land"
+        if targeted and not kill_between_data_commit_and_checkpoint_commit(driver, paths, deadline):
+            assert driver.poll() is None, f"driver exited early:\n{log.read_text()[-3000:]}"
+            os.killpg(driver.pid, signal.SIGKILL)  # no window caught before the deadline: the ledger check says so
+        elif not targeted:
+            while batches_with_rows(log, start_line, "bronze") < 1 and driver.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(random.Random(2026).uniform(0.0, 2.0))  # land anywhere inside the next batch
+            os.killpg(driver.pid, signal.SIGKILL)
+        assert driver.wait(timeout=30) == -signal.SIGKILL, f"kill {kills} did not land:\n{log.read_text()[-3000:]}"
+        # the pipeline's own ledger: silver commits that the checkpoint does not know yet
+        committed = {r.silver_batch_id for r in silver_commit_log(spark, paths.silver).collect()} \
+            if (Path(paths.silver) / "_delta_log").is_dir() else set()
+        replayed |= committed - checkpoint_commits(paths.checkpoint("silver"))
 
     drain_start = len(log.read_text().splitlines())
     drain = start_driver(kafka.plaintext_bootstrap, unique_topic, root, log, drain=True)
     assert drain.wait(timeout=600) == 0, log.read_text()[-3000:]
 
-    paths = PipelinePaths.under(str(root))
     table = lambda path: spark.read.format("delta").load(path)  # noqa: E731
     bronze, silver, late = table(paths.bronze), table(paths.silver), table(paths.late_events)
     silver_ids = [r.event_id for r in silver.select("event_id").collect()]
@@ -142,6 +185,8 @@ def test_three_sigkills_mid_stream_lose_nothing_and_double_nothing(spark, kafka,
     commits = silver_commit_log(spark, paths.silver).agg(F.count("*"), F.countDistinct("silver_batch_id")).first()
 
     assert batches_with_rows(log, drain_start) > 0, "the kills must leave work for the restart"
+    assert replayed, "at least one kill must land between a silver batch's data commit and its checkpoint commit"
+    assert replayed <= checkpoint_commits(paths.checkpoint("silver"))  # the restart ran those batches again
     assert bronze.count() == bronze.select("kafka_partition", "kafka_offset").distinct().count() == produced
     assert len(silver_ids) == len(set(silver_ids)) and set(silver_ids) == expected.on_time_ids
     assert len(late_ids) == len(set(late_ids)) and set(late_ids) == expected.late_ids

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import shutil
@@ -23,11 +22,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import expected_outcome
+from helpers import expected_outcome
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError
@@ -37,7 +35,7 @@ from catalog_tools.kafka_io import KafkaMessage, produce_messages
 
 FOLDER = Path(__file__).resolve().parents[1]
 PROJECT = FOLDER / "kafka-streams"
-MAVEN_SETTINGS = FOLDER.parent / "tools" / "jvm" / "maven-settings.xml"
+MAVEN_SETTINGS = PROJECT / "maven-settings.xml"  # inside the folder: a copied folder builds the same way
 JAR = PROJECT / "target" / "iot-kafka-streams-preprocessing.jar"
 EXPECTED_JUNIT_CLASSES = {"EventValidatorTest", "MachineMetadataValidatorTest", "PreprocessingConfigTest",
                           "PreprocessingTopologyTest"}
@@ -90,15 +88,6 @@ def test_the_junit_suite_passes_under_maven(kafka_streams_build: MavenBuild) -> 
 
 FAULTS = FaultPlan(malformed_json=6, missing_required=6, out_of_range=6, late=8, out_of_order=10)
 RETIRED_MACHINE = "SHA1-L2-M03"   # no metadata row: its events must be counted as unknown_machine_events
-
-
-def landing_module() -> ModuleType:
-    """kafka-streams/spark_consumer/kafka_streams_landing.py, the Spark consumer shipped with the project."""
-    path = PROJECT / "spark_consumer" / "kafka_streams_landing.py"
-    spec = importlib.util.spec_from_file_location("kafka_streams_landing", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -212,7 +201,7 @@ def input_fully_committed(group: str, topics: list[str], client_config: dict[str
 
 @pytest.mark.kafka
 def test_the_topology_on_the_real_broker_lands_every_record_in_delta_exactly_once(
-        kafka: Any, spark: Any, running_app: Any, tmp_path: Path) -> None:
+        kafka: Any, spark: Any, running_app: Any, load_script: Any, tmp_path: Path) -> None:
     suffix = uuid.uuid4().hex[:8]
     topics = Topics(f"ks-events-{suffix}", f"ks-machines-{suffix}", f"ks-machine-minute-{suffix}",
                     f"ks-dead-letter-{suffix}", f"ks-late-{suffix}")
@@ -232,7 +221,7 @@ def test_the_topology_on_the_real_broker_lands_every_record_in_delta_exactly_onc
              lambda: (tmp_path / "app.out").read_text()[-3000:] + (tmp_path / "app.err").read_text()[-3000:])
     assert app.poll() is None, (tmp_path / "app.err").read_text()[-3000:]
 
-    landing = landing_module()
+    landing = load_script("kafka-streams/spark_consumer/kafka_streams_landing.py")  # the consumer shipped beside it
     options = kafka.spark_options()
     lake = tmp_path / "lake"
     queries = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import expected_outcome, pipeline_config, produce_with_broker_time, topic_offsets
+from helpers import expected_outcome, pipeline_config, produce_with_broker_time, topic_offsets
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
