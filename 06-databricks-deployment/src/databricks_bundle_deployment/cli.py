@@ -1,4 +1,4 @@
-"""Command line: ``validate``, ``run-local JOB``, ``config show``, and ``deploy`` / ``smoke`` / ``rollback``.
+"""Command line: ``validate``, ``run-local JOB``, ``config show``, ``grants``, ``deploy`` / ``smoke`` / ``rollback``.
 
 ``deploy``, ``smoke`` and ``rollback`` talk to the workspace in ``DATABRICKS_HOST`` with the
 credentials databricks-sdk finds (``DATABRICKS_TOKEN``, or OAuth M2M client id and secret).
@@ -113,6 +113,16 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grants(args: argparse.Namespace) -> int:
+    import yaml
+
+    from databricks_bundle_deployment.grants import grant_statements
+
+    model = yaml.safe_load(args.model.read_text(encoding="utf-8"))
+    print("\n".join(grant_statements(model, args.env)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m databricks_bundle_deployment",
                                      description="Validate a Databricks bundle offline and run its jobs locally")
@@ -149,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="restore the job definitions a deploy recorded")
     rollback.add_argument("--record", type=Path, default=Path("deployment-record.json"))
     rollback.set_defaults(handler=_rollback)
+    grants = commands.add_parser("grants", help="Unity Catalog GRANT statements from the access model")
+    grants.add_argument("--env", required=True)
+    grants.add_argument("--model", type=Path, default=Path("workspace-organization/access-model.yml"))
+    grants.set_defaults(handler=_grants)
     return parser
 
 
