@@ -19,7 +19,7 @@ Run it (about 2 minutes; take the shared lock)::
    The session has adaptive query execution and the cost-based optimizer off, as Spark's streaming
    engine sets them for the session a micro-batch runs in (``STREAMING_SESSION_CONF``).
 3. Check the ledger (rows in = silver + quarantine + late + duplicates for every batch), write
-   ``benchmarks/results/silver_batch_cost.json`` and ``.md`` and print the table.
+   ``benchmarks/results/silver_batch_cost.json`` and print the tables.
 
 Batch 0 is the cold batch (plans compiled, the watermark read from silver's commits); the summary is over the
 others. ``--restart-at N`` gives batch N a fresh ``CommittedWatermark``, as a restarted query has: it reads
@@ -90,10 +90,10 @@ def jvm_cpu_seconds(pid: int) -> float:
     Steadier than wall time on a shared VM, and it includes what no Spark metric shows: driver
     threads, garbage collection, JIT compilation, processes the JVM starts.
     """
-    return _cpu_seconds(Path(f"/proc/{pid}/stat"), with_children=True)
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat"), with_children=True)
 
 
-def _cpu_seconds(stat_file: Path, with_children: bool = False) -> float:
+def stat_cpu_seconds(stat_file: Path, with_children: bool = False) -> float:
     """User + system time in a ``/proc`` stat file (plus the waited-for children's, if asked)."""
     fields = stat_file.read_text().rsplit(")", 1)[1].split()  # after the name, which may hold spaces
     ticks = fields[11:15] if with_children else fields[11:13]
@@ -106,7 +106,7 @@ def jvm_thread_cpu_seconds(pid: int) -> dict[str, float]:
     per_kind: dict[str, float] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            name, seconds = (task / "comm").read_text().strip().rstrip("0123456789#- "), _cpu_seconds(task / "stat")
+            name, seconds = (task / "comm").read_text().strip().rstrip("0123456789#- "), stat_cpu_seconds(task / "stat")
         except FileNotFoundError:  # the thread ended between listing and reading
             continue
         per_kind[name] = per_kind.get(name, 0.0) + seconds
@@ -255,7 +255,6 @@ def main(argv: list[str] | None = None) -> int:
                   "time since the previous job ended:\n\n"
                 + markdown_table(batches[-1]["jobs"], JOB_COLUMNS))
     write_json(args.results_dir / f"{NAME}.json", document)
-    (args.results_dir / f"{NAME}.md").write_text(f"# {NAME}\n\n{markdown}")
     print(f"\n{markdown}")
     return 0
 

@@ -7,11 +7,9 @@ their consistency (rows, batches, rows / seconds) is asserted.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +20,7 @@ from iot_streaming_pipeline.monitoring import BatchMetricsListener
 from iot_streaming_pipeline.silver_ledger import silver_commit_log, silver_commit_metadata, visibility_latency
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+pytestmark = pytest.mark.bench  # every test here exercises the benchmark harness
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +33,9 @@ def bench(request):
     return SimpleNamespace(measurements=measurements, workloads=workloads, kafka_load=kafka_load)
 
 
-@pytest.fixture(scope="module")
-def script(bench):
-    spec = importlib.util.spec_from_file_location("streaming_throughput_latency",
-                                                  BENCHMARKS / "streaming_throughput_latency.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def script(bench, load_script):
+    return load_script("benchmarks/streaming_throughput_latency.py")
 
 
 # --- percentiles -------------------------------------------------------------------------------------------
@@ -178,37 +173,45 @@ def test_markdown_table_formats_numbers_and_keeps_the_column_order(bench):
     ]
 
 
-def test_results_json_round_trips_and_the_docs_keep_their_hand_written_text(bench, tmp_path):
-    start, end = bench.measurements.GENERATED_START, bench.measurements.GENERATED_END
-    doc = tmp_path / "benchmarks.md"
-    doc.write_text(f"# Title\n\nwritten by hand\n\n{start}\nold table\n{end}\n\nfooter\n")
-
+def test_results_json_round_trips_dates_as_iso_text(bench, tmp_path):
     path = bench.measurements.write_json(tmp_path / "results" / "x.json",
-                                         {"summary": {"latency_p95_s": 4.2}, "at": dt.date(2026, 1, 5)})
-    doc.write_text(bench.measurements.replace_generated_section(doc.read_text(), "| new | table |\n"))
+                                         {"summary": {"latency_p95_median_s": 4.2}, "at": dt.date(2026, 1, 5)})
 
-    assert json.loads(path.read_text()) == {"summary": {"latency_p95_s": 4.2}, "at": "2026-01-05"}
-    assert doc.read_text() == f"# Title\n\nwritten by hand\n\n{start}\n| new | table |\n{end}\n\nfooter\n"
-    with pytest.raises(bench.measurements.MeasurementError, match="found 0 and 0"):
-        bench.measurements.replace_generated_section("no markers", "x")
+    assert json.loads(path.read_text()) == {"summary": {"latency_p95_median_s": 4.2}, "at": "2026-01-05"}
 
 
-def test_summary_compares_streaming_with_the_faster_ceiling_and_judges_both_bars(script):
+def test_summary_quotes_best_streaming_over_the_faster_ceiling_and_latency_over_every_run(script):
     throughput = [
         {"mode": "batch (ceiling)", "events_per_s": 90_000},   # first ceiling run: cold JVM
         {"mode": "streaming", "trigger": "availableNow", "max_offsets_per_trigger": 10_000, "events_per_s": 60_000},
         {"mode": "streaming", "trigger": "availableNow", "max_offsets_per_trigger": 250_000, "events_per_s": 80_000},
         {"mode": "batch (ceiling)", "events_per_s": 100_000},  # the faster one is the ceiling
     ]
-    latency = [{"case": script.HEADLINE_LATENCY_CASE, "achieved_rate": 4_998, "p50_s": 4.0, "p95_s": 11.5,
-                "max_s": 13.0, "kept_up": True}]
+    run = {"case": script.HEADLINE_LATENCY_CASE, "achieved_rate": 4_998, "max_s": 9.0, "kept_up": True}
+    latency = [{**run, "repeat": 1, "p50_s": 3.0, "p95_s": 5.0},
+               {**run, "repeat": 2, "p50_s": 2.0, "p95_s": 4.0},   # the best run: never the headline
+               {**run, "repeat": 3, "p50_s": 4.0, "p95_s": 6.0},
+               {**run, "repeat": 4, "p50_s": 5.0, "p95_s": 11.5, "max_s": 13.0, "kept_up": False},  # counted too
+               {**run, "repeat": 5, "p50_s": 3.5, "p95_s": 5.5},
+               {**run, "case": "pt-5s-cap-50k", "p50_s": 1.0, "p95_s": 1.0}]  # another case: not in the headline
 
     summary = script.summarize(throughput, latency)
 
     assert summary["batch_ceiling_events_per_s"] == 100_000
     assert summary["streaming_best_setting"] == "availableNow, maxOffsetsPerTrigger=250000"
-    assert (summary["streaming_to_ceiling_ratio"], summary["throughput_bar_met"]) == (0.8, True)
-    assert (summary["latency_p95_s"], summary["latency_bar_met"]) == (11.5, False)
+    assert summary["streaming_to_batch_ceiling"] == 0.8
+    assert (summary["latency_runs"], summary["latency_runs_kept_up"]) == (5, 4)
+    assert (summary["latency_p95_median_s"], summary["latency_p95_worst_s"]) == (5.5, 11.5)
+    assert (summary["latency_p50_median_s"], summary["latency_max_worst_s"]) == (3.5, 13.0)
+
+
+def test_the_latency_picture_has_one_pair_of_bars_per_run(script, tmp_path):
+    latency = [{"case": "kafka-silver-pt-1s", "repeat": r, "p50_s": 3.0, "p95_s": 5.0 + r, "load_1m_start": 1.5}
+               for r in range(1, 6)]
+
+    path = script.draw_latency_runs(latency, tmp_path / "latency.png")
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # --- the Kafka -> bronze runs themselves, on a tiny backlog --------------------------------------------------
@@ -256,12 +259,9 @@ def test_steady_production_reports_its_achieved_rate(bench):
     assert nothing_sent.achieved_rate == 0.0  # no span: no rate, never a division by zero
 
 
-@pytest.fixture(scope="module")
-def batch_cost_script(bench):
-    spec = importlib.util.spec_from_file_location("silver_batch_cost", BENCHMARKS / "silver_batch_cost.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def batch_cost_script(bench, load_script):
+    return load_script("benchmarks/silver_batch_cost.py")
 
 
 def test_the_job_breakdown_lists_a_batchs_jobs_in_order_with_the_driver_gap_before_each(batch_cost_script,
@@ -287,13 +287,20 @@ def test_the_job_breakdown_lists_a_batchs_jobs_in_order_with_the_driver_gap_befo
     ]
 
 
-def test_the_cpu_time_of_a_process_is_read_from_proc_including_what_it_burns(batch_cost_script):
-    before = batch_cost_script.jvm_cpu_seconds(os.getpid())
-    busy_until = time.process_time() + 0.3
-    while time.process_time() < busy_until:
-        pass
+def test_cpu_time_is_user_plus_system_ticks_of_a_proc_stat_file_and_children_only_when_asked(
+        batch_cost_script, tmp_path):
+    tick = os.sysconf("SC_CLK_TCK")
+    stat = tmp_path / "stat"  # a thread name with a space and a parenthesis, then fields 3..17 of proc(5)
+    stat.write_text(f"4242 (C2 Compiler) x) S 1 1 1 0 -1 0 0 0 0 0 {3 * tick} {2 * tick} {7 * tick} {1 * tick} 20 0\n")
 
-    assert batch_cost_script.jvm_cpu_seconds(os.getpid()) - before == pytest.approx(0.3, abs=0.05)
+    assert batch_cost_script.stat_cpu_seconds(stat) == 5.0  # utime + stime
+    assert batch_cost_script.stat_cpu_seconds(stat, with_children=True) == 13.0  # + waited-for children
+
+
+def test_the_cpu_time_of_a_live_process_includes_its_waited_for_children(batch_cost_script):
+    own = batch_cost_script.stat_cpu_seconds(Path(f"/proc/{os.getpid()}/stat"))
+
+    assert batch_cost_script.jvm_cpu_seconds(os.getpid()) >= own >= 0.0
 
 
 def test_cpu_by_thread_kind_is_per_batch_largest_first_and_leaves_out_idle_threads(batch_cost_script):
