@@ -37,3 +37,7 @@ class GateBlockedError(DataQualityError):
 
 class PayloadContractError(DataQualityError):
     """A topic contract (JSON Schema or Avro) itself is invalid."""
+
+
+class BreakingSchemaChangeError(DataQualityError):
+    """A new topic contract version breaks producers or consumers of the old one."""
