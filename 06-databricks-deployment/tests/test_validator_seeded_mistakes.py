@@ -198,3 +198,12 @@ def test_an_include_that_matches_no_file_is_reported(bundle):
 def test_an_unknown_target_is_a_named_error(bundle):
     with pytest.raises(UnknownTargetError, match=r"expected one of \['dev', 'qa', 'prod'\], found 'staging'"):
         validate_bundle(bundle, ["staging"])
+
+
+def test_a_wheel_library_from_a_folder_that_does_not_exist_is_reported(bundle):
+    replace_text(bundle / "resources/dimensional_load.yml", "04-dimensional-modeling/dist", "04-dimensional-model/dist")
+
+    finding = only_finding(bundle, "dev")
+
+    assert (finding.path, finding.actual) == ("resources.jobs.dimensional_load.tasks[0].libraries[0].whl",
+                                              "no project for '../../../04-dimensional-model/dist/*.whl'")

@@ -65,6 +65,19 @@ def _check_wheel_task(task: dict[str, Any], path: tuple[str | int, ...], base: P
     return findings
 
 
+def _check_libraries(task: dict[str, Any], path: tuple[str | int, ...], base: Path, target: str, file: str
+                     ) -> list[Finding]:
+    """Each local wheel library is built from a folder with a pyproject.toml."""
+    findings: list[Finding] = []
+    for index, library in enumerate(task.get("libraries") or []):
+        wheel = library.get("whl") if isinstance(library, dict) else None
+        if wheel and not wheel.startswith(REMOTE_PREFIXES) and not ((base / wheel).parent.parent /
+                                                                    "pyproject.toml").is_file():
+            findings.append(Finding("entry-point", target, file, document_path((*path, "libraries", index, "whl")),
+                                    "a wheel built from a folder with a pyproject.toml", f"no project for {wheel!r}"))
+    return findings
+
+
 def check_entry_points(document: dict[str, Any], bundle_root: Path, target: str,
                        file_for: Callable[[tuple[str | int, ...]], str]) -> list[Finding]:
     """Scripts, wheels and pipeline source files exist; job-cluster keys and ``depends_on`` resolve."""
@@ -85,6 +98,8 @@ def check_entry_points(document: dict[str, Any], bundle_root: Path, target: str,
                                         "a script file in the repo", f"no file at {script!r}"))
             if "python_wheel_task" in task:
                 findings += _check_wheel_task(task, path, base, target, file)
+            else:
+                findings += _check_libraries(task, path, base, target, file)
             key = task.get("job_cluster_key")
             if key is not None and key not in clusters:
                 findings.append(Finding("reference", target, file, document_path((*path, "job_cluster_key")),
