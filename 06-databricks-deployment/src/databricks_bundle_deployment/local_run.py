@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import getpass
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -94,7 +95,9 @@ def run_local_job(bundle_root: Path, job: str, target: str, overrides: dict[str,
             result.runs.append(TaskRun(task_key, command, "SKIPPED"))
             continue
         if echo:
-            print(f"[{task_key}] {' '.join(command[1:])}", flush=True)
+            shown = [os.path.relpath(part) if os.path.isabs(part) and os.path.exists(part) else part
+                     for part in command[1:]]
+            print(f"[{task_key}] python {' '.join(shown)}", flush=True)
         completed = subprocess.run(command, cwd=bundle_root, capture_output=True, text=True, check=False)
         state = "SUCCESS" if completed.returncode == 0 else "FAILED"
         result.runs.append(TaskRun(task_key, command, state, completed.returncode,
