@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from kafka import KafkaAdminClient
 
 
@@ -30,15 +29,24 @@ def properties_after(lines: list[str], header: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in block)
 
 
-def test_broker_cli_prints_working_client_properties_and_stops_on_ctrl_c(tmp_path):
-    cli = subprocess.Popen(
-        [sys.executable, "-m", "catalog_tools.cli", "broker", "--work-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+def the_work_dir(temp_folder: Path) -> Path:
+    return next(p for p in temp_folder.iterdir() if p.name.startswith("catalog-broker-"))
+
+
+def start_cli(tmp_path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # the broker's temporary work directory goes here
+    return subprocess.Popen([sys.executable, "-m", "catalog_tools.cli", "broker", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def test_broker_cli_prints_working_client_properties_and_ctrl_c_removes_its_secrets(tmp_path):
+    cli = start_cli(tmp_path)
     try:
         lines = read_until(cli.stdout, "Press Ctrl-C")
         props = properties_after(lines, "# SASL_SSL client.properties for iot-app")
         password = props["sasl.jaas.config"].split('password="')[1].split('"')[0]
+        work_dir = the_work_dir(tmp_path)
+        assert (work_dir / "server.properties").exists() and list(work_dir.rglob("*.p12"))
 
         admin = KafkaAdminClient(
             bootstrap_servers=props["bootstrap.servers"], security_protocol="SASL_SSL",
@@ -50,29 +58,22 @@ def test_broker_cli_prints_working_client_properties_and_stops_on_ctrl_c(tmp_pat
 
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=60) == 0
+        assert not work_dir.exists(), f"left behind: {sorted(p.name for p in work_dir.rglob('*'))}"
+        assert any("removed on stop" in line for line in lines)
     finally:
         if cli.poll() is None:
             cli.kill()
 
 
-def start_cli(tmp_path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "TMPDIR": str(tmp_path)}  # the broker's temporary work directory goes here
-    return subprocess.Popen([sys.executable, "-m", "catalog_tools.cli", "broker", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-
-
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_a_stopped_broker_leaves_no_key_keystore_or_scram_bootstrap_behind(tmp_path, stop_signal):
+def test_sigterm_also_leaves_no_key_keystore_or_scram_bootstrap_behind(tmp_path):
     cli = start_cli(tmp_path)
     try:
-        lines = read_until(cli.stdout, "Press Ctrl-C")
-        work_dir = next(Path(p) for p in tmp_path.iterdir() if p.name.startswith("catalog-broker-"))
-        assert (work_dir / "server.properties").exists() and list(work_dir.rglob("*.p12"))
+        read_until(cli.stdout, "Press Ctrl-C")
+        work_dir = the_work_dir(tmp_path)
 
-        cli.send_signal(stop_signal)
+        cli.send_signal(signal.SIGTERM)
         assert cli.wait(timeout=60) == 0
         assert not work_dir.exists(), f"left behind: {sorted(p.name for p in work_dir.rglob('*'))}"
-        assert any("removed on stop" in line for line in lines)
     finally:
         if cli.poll() is None:
             cli.kill()
@@ -84,7 +85,7 @@ def test_keep_keeps_the_work_directory_and_says_where(tmp_path):
         read_until(cli.stdout, "Press Ctrl-C")
         cli.send_signal(signal.SIGINT)
         output = cli.communicate(timeout=60)[0]
-        work_dir = next(Path(p) for p in tmp_path.iterdir() if p.name.startswith("catalog-broker-"))
+        work_dir = the_work_dir(tmp_path)
 
         assert cli.returncode == 0
         assert (work_dir / "server.properties").exists()
