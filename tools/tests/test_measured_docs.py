@@ -127,3 +127,14 @@ def test_a_block_inside_a_code_fence_is_an_example_and_stays_as_written(tmp_path
 ])
 def test_numbers_are_shown_to_three_significant_digits_and_large_ones_with_separators(value, shown):
     assert format_value(value) == shown
+
+
+def test_write_renders_the_blocks_it_can_and_reports_the_others(tmp_path, capsys):
+    readme = seeded_folder(tmp_path, BLOCK + BLOCK.replace("flatten_benchmark.json", "not_yet_measured.json"))
+
+    assert main(["--write", str(readme)]) == 1
+
+    text = readme.read_text()
+    assert text.count("| rows flattened | 2,000,000 |") == 1
+    assert text.count("(table rendered here by `make docs`)") == 1
+    assert "expected results JSON benchmarks/results/not_yet_measured.json" in capsys.readouterr().out

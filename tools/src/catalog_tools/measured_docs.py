@@ -177,14 +177,25 @@ def measured_blocks(text: str) -> list[re.Match[str]]:
     return [m for m in BLOCK.finditer(text) if not any(a <= m.start() < b for a, b in fences)]
 
 
-def rendered_text(markdown_file: Path, text: str | None = None) -> str:
-    """Return the file's text with every Measured block's body rendered from its JSON."""
+def rendered_text(markdown_file: Path, text: str | None = None, errors: list[str] | None = None) -> str:
+    """Return the file's text with every Measured block's body rendered from its JSON.
+
+    Raises MeasuredBlockError on the first block that cannot be rendered; with an ``errors`` list,
+    appends each error to it instead and leaves that block as it was.
+    """
     text = markdown_file.read_text() if text is None else text
     pieces, last = [], 0
     for match in measured_blocks(text):
         line = text.count("\n", 0, match.start()) + 1
-        spec = parse_spec(match["json"], match["spec"], f"{markdown_file}:{line}")
-        pieces += [text[last:match.start()], match["open"], render_block(spec, markdown_file), match["close"]]
+        try:
+            spec = parse_spec(match["json"], match["spec"], f"{markdown_file}:{line}")
+            body = render_block(spec, markdown_file)
+        except MeasuredBlockError as error:
+            if errors is None:
+                raise
+            errors.append(str(error))
+            body = match["body"]
+        pieces += [text[last:match.start()], match["open"], body, match["close"]]
         last = match.end()
     return "".join(pieces) + text[last:]
 
@@ -215,11 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         if not found:
             continue
         blocks += len(found)
-        try:
-            new = rendered_text(md, text)
-        except MeasuredBlockError as error:
-            problems.append(str(error))
-            continue
+        errors: list[str] = []
+        new = rendered_text(md, text, errors)
+        problems += errors
         if new != text:
             changed.append(md)
             if args.write:
