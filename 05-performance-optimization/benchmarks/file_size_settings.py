@@ -20,16 +20,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
 from pyspark.sql.utils import AnalysisException
+from workloads.star_schema import StarSchemaShape, sensor_fact
 
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
 from spark_performance_analyzer.delta_layout import compact, table_files
-from spark_performance_analyzer.star_schema import StarSchemaShape, sensor_fact
 
 SETTINGS = {
     "plain": {},

@@ -14,13 +14,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads import partition_scenarios, scenarios
+
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
-from spark_performance_analyzer import SparkRestClient, analyze, load_from_rest_api, partition_scenarios, scenarios
+from spark_performance_analyzer import SparkRestClient, analyze, load_from_rest_api
 from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
 from spark_performance_analyzer.task_distribution import load_task_distribution
 

@@ -13,21 +13,25 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from catalog_tools.bench import write_results
-from catalog_tools.spark import local_spark
-from spark_performance_analyzer import analyze, load_from_rest_api
-from spark_performance_analyzer import manufacturing_queries as q
-from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
-from spark_performance_analyzer.star_schema import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads import manufacturing_queries as q
+from workloads.star_schema import (
     StarSchemaShape,
     machine_dimension_scd2,
     plant_dimension,
     sensor_fact,
 )
+
+from catalog_tools.bench import write_results
+from catalog_tools.spark import local_spark
+from spark_performance_analyzer import analyze, load_from_rest_api
+from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
 
 SHAPE = StarSchemaShape()
 

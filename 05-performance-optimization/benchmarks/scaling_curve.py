@@ -19,17 +19,21 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads.manufacturing_queries import hourly_machine_summary
+from workloads.star_schema import StarSchemaShape, machine_dimension_scd2, sensor_fact
 
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
 from spark_performance_analyzer import load_from_rest_api
 from spark_performance_analyzer.delta_layout import table_files
-from spark_performance_analyzer.manufacturing_queries import hourly_machine_summary
 from spark_performance_analyzer.scaling import InsufficientMeasurementsError, extrapolate, fit_linear
-from spark_performance_analyzer.star_schema import StarSchemaShape, machine_dimension_scd2, sensor_fact
 
 SHAPE = StarSchemaShape()
 SHUFFLE_PARTITIONS = 16

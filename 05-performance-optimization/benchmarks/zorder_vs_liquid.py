@@ -19,16 +19,20 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads.star_schema import StarSchemaShape, sensor_fact
 
 from catalog_tools.bench import write_results
 from catalog_tools.spark import local_spark
 from spark_performance_analyzer.delta_layout import compact, create_clustered_table, table_files, zorder_by
 from spark_performance_analyzer.rest_client import SparkRestClient
 from spark_performance_analyzer.scan_metrics import scan_metrics_for_job_group
-from spark_performance_analyzer.star_schema import StarSchemaShape, sensor_fact
 
 LAYOUT_COLUMNS = ["machine_id", "event_time"]
 QUERIES = {

@@ -13,11 +13,16 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads import scenarios
+
 from catalog_tools.spark import local_spark
-from spark_performance_analyzer import load_from_rest_api, scenarios
+from spark_performance_analyzer import load_from_rest_api
 
 
 def join_stage_id(spark, group: str) -> int:

@@ -4,11 +4,16 @@ Run it: ``.venv/bin/python 05-performance-optimization/examples/diagnose_scenari
 """
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
+
+from workloads import scenarios
+
 from catalog_tools.spark import local_spark
-from spark_performance_analyzer import analyze, format_report, load_from_rest_api, scenarios
+from spark_performance_analyzer import analyze, format_report, load_from_rest_api
 from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
 
 

@@ -11,11 +11,16 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-SETUP = '''import tempfile
+SETUP = '''import sys
+import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path.cwd().parent))  # Jupyter starts in notebooks/; the demo jobs live in ../workloads
+
+from workloads import scenarios
+
 from catalog_tools.spark import local_spark
-from spark_performance_analyzer import analyze, format_report, load_from_rest_api, scenarios
+from spark_performance_analyzer import analyze, format_report, load_from_rest_api
 from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
 
 spark = local_spark(Path(tempfile.mkdtemp(prefix="notebook-")), ui=True, app_name="notebook")

@@ -6,11 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from spark_performance_analyzer import analyze, load_from_event_log
-from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
-from spark_performance_analyzer.cli import main as analyze_cli
-from spark_performance_analyzer.scenarios import (
+from workloads.scenarios import (
     run_accidental_cartesian,
     run_explode_blow_up,
     run_few_keys_skewed_window,
@@ -19,6 +15,10 @@ from spark_performance_analyzer.scenarios import (
     run_shuffled_small_join,
     run_skewed_join,
 )
+
+from spark_performance_analyzer import analyze, load_from_event_log
+from spark_performance_analyzer.analyzers import LAPTOP_THRESHOLDS
+from spark_performance_analyzer.cli import main as analyze_cli
 
 FOLDER = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,6 @@
 """The committed cluster config files load, and hold exactly what the sizing arithmetic gives today."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,17 +12,9 @@ from spark_performance_analyzer.sizing import GIB, InvalidSizingInputError
 FOLDER = Path(__file__).resolve().parents[1]
 
 
-def load_writer():
-    script = FOLDER / "examples" / "write_cluster_configs.py"
-    spec = importlib.util.spec_from_file_location("write_cluster_configs", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("name", ["small", "medium", "large"])
-def test_committed_config_is_what_the_arithmetic_gives(name, tmp_path):
-    load_writer().write_configs(tmp_path)
+def test_committed_config_is_what_the_arithmetic_gives(name, tmp_path, load_script):
+    load_script("examples/write_cluster_configs.py").write_configs(tmp_path)
     committed = json.loads((FOLDER / "configs" / f"cluster-{name}.json").read_text())
     regenerated = json.loads((tmp_path / f"cluster-{name}.json").read_text())
 

@@ -1,14 +1,13 @@
 """Each fix, measured by the analyzer itself on the same data as the bad job it fixes."""
 from __future__ import annotations
 
-from spark_performance_analyzer import SparkRestClient
-from spark_performance_analyzer.partition_scenarios import (
+from workloads.partition_scenarios import (
     run_aggregation_with_aqe_coalescing,
     run_aggregation_with_fixed_partitions,
     run_coalesce_before_write,
     run_repartition_before_write,
 )
-from spark_performance_analyzer.scenarios import (
+from workloads.scenarios import (
     run_broadcast_by_threshold,
     run_broadcast_small_join,
     run_compacted_write,
@@ -19,6 +18,8 @@ from spark_performance_analyzer.scenarios import (
     run_shuffled_small_join,
     run_skewed_join,
 )
+
+from spark_performance_analyzer import SparkRestClient
 from spark_performance_analyzer.task_distribution import load_task_distribution
 
 

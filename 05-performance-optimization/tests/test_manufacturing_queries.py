@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from spark_performance_analyzer.manufacturing_queries import (
+from chispa import assert_df_equality
+from workloads.manufacturing_queries import (
     MissingColumnsError,
     hourly_temperature_percentiles,
     oee_per_line_per_shift,
@@ -13,7 +13,7 @@ from spark_performance_analyzer.manufacturing_queries import (
     top_machines_by_alarms,
     vibration_by_firmware,
 )
-from spark_performance_analyzer.star_schema import MACHINE_SCD2_SCHEMA, PLANT_SCHEMA
+from workloads.star_schema import MACHINE_SCD2_SCHEMA, PLANT_SCHEMA
 
 READING_SCHEMA = ("machine_id string, plant_id string, line_id string, event_time timestamp, temperature_c double,"
                   " vibration_mm_s double, state string, units_produced int, units_scrapped int, alarm_code string")
@@ -80,10 +80,12 @@ def test_top_machines_by_alarms_ranks_per_plant_and_breaks_ties_by_machine_id(sp
         + [reading("CHI1-L1-M01", at, "DOWN", alarm="A105")],      # the only machine of its plant
         READING_SCHEMA)
 
-    top = [(r.plant_id, r.rank, r.machine_id, r.alarms)
-           for r in top_machines_by_alarms(readings, n=2).orderBy("plant_id", "rank").collect()]
+    top = top_machines_by_alarms(readings, n=2).select("plant_id", "rank", "machine_id", "alarms")
 
-    assert top == [("BER1", 1, "BER1-L1-M01", 3), ("BER1", 2, "BER1-L1-M02", 3), ("CHI1", 1, "CHI1-L1-M01", 1)]
+    expected = spark.createDataFrame(
+        [("BER1", 1, "BER1-L1-M01", 3), ("BER1", 2, "BER1-L1-M02", 3), ("CHI1", 1, "CHI1-L1-M01", 1)],
+        top.schema)
+    assert_df_equality(top, expected, ignore_row_order=True)
 
 
 def test_hourly_percentiles_are_values_of_the_hour_per_plant(spark):

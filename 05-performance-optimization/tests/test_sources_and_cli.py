@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from workloads.scenarios import run_healthy_aggregation, run_skewed_join
 
 from spark_performance_analyzer.cli import main
 from spark_performance_analyzer.event_log import EventLogError, load_from_event_log
@@ -13,7 +14,6 @@ from spark_performance_analyzer.rest_client import (
     load_from_rest_api,
     parse_ui_time,
 )
-from spark_performance_analyzer.scenarios import run_healthy_aggregation, run_skewed_join
 from spark_performance_analyzer.task_distribution import (
     TaskDistributionError,
     distribution_from_api,

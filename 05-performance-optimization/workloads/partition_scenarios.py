@@ -15,7 +15,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from spark_performance_analyzer.scenarios import job_group
+from workloads.scenarios import job_group
 
 
 def _readings_per_machine(spark: SparkSession, rows: int) -> DataFrame:
