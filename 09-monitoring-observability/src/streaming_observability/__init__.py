@@ -31,11 +31,20 @@ from streaming_observability.delta_health import (
 )
 from streaming_observability.errors import CheckpointFormatError, ObservabilityInputError, RowAccountingError
 from streaming_observability.exporter import MetricsServer, serve_metrics
+from streaming_observability.json_logging import CORRELATION_FIELDS, JsonLogFormatter, correlation, json_logger
 from streaming_observability.listener import PrometheusQueryListener
+from streaming_observability.log_analysis import errors_by_class, read_json_logs, slowest_batches
 from streaming_observability.progress_metrics import ProgressSnapshot, apply_snapshot, progress_snapshot
 from streaming_observability.streaming_metrics import StreamingQueryMetrics
 
 __all__ = [
+    "CORRELATION_FIELDS",
+    "JsonLogFormatter",
+    "correlation",
+    "errors_by_class",
+    "json_logger",
+    "read_json_logs",
+    "slowest_batches",
     "AlertThresholds",
     "BatchJobRun",
     "CheckpointFormatError",
