@@ -12,8 +12,9 @@ The same ``--appends`` appends of ``--rows-per-append`` generated sensor reading
 For each: files and bytes in the final snapshot, total write time, OPTIMIZE time, and the time of
 a full scan (sum of a column over every row). Before the first setting, two appends, an OPTIMIZE
 and a scan run once on a throwaway table, so JIT and class loading are not charged to ``plain``.
-Writes results/file_size_settings.json and .md. Run it:
-``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/file_size_settings.py``.
+Writes results/file_size_settings.json and .md. Run it from the folder:
+``../.venv/bin/python benchmarks/file_size_settings.py``
+(``make bench FOLDER=05-performance-optimization`` runs them all).
 """
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ shuffle read bytes and task count, that stage's max/median task time (from the R
 ``taskSummary`` quantiles) and max/median shuffle read, and the analyzer's findings. When a case
 has no stage that reads shuffle data (a broadcast join, a coalesce), the widest stage is
 described instead. The 1-minute load average is recorded at the start and per case.
-Writes results/fix_effects.json and .md. Run it:
-``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/fix_effects.py``
-(``make bench FOLDER=05-performance-optimization`` runs it and compares with benchmarks/baseline/).
+Writes results/fix_effects.json and .md. Run it from the folder:
+``../.venv/bin/python benchmarks/fix_effects.py`` (``make bench FOLDER=05-performance-optimization`` runs every
+benchmark and compares them with benchmarks/baseline/).
 """
 from __future__ import annotations
 

@@ -5,8 +5,9 @@ a Delta table, the plant and SCD2 machine dimensions, then runs each query of
 ``manufacturing_queries`` once as a warm-up on 1 % of the rows and once measured, writing its
 result to the ``noop`` sink. For each query: wall time, input bytes, shuffle bytes, result rows and
 the analyzer's findings, all from the live REST API under the query's job group.
-Writes results/manufacturing_queries.json and .md. Run it:
-``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/manufacturing_queries.py``.
+Writes results/manufacturing_queries.json and .md. Run it from the folder:
+``../.venv/bin/python benchmarks/manufacturing_queries.py``
+(``make bench FOLDER=05-performance-optimization`` runs them all).
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ pipeline (write and job) runs once at ``--warm-up-rows`` and is discarded, so cl
 JIT compilation are not charged to the smallest size. Results are written after every size, so
 a long run that is stopped keeps the sizes it finished. The extrapolation to 1 billion rows
 (method, fit, r^2, assumed parallel efficiency, all labelled EXTRAPOLATION) is appended to the
-markdown and stored under ``extrapolation`` in the JSON. Run it (minutes at 50M on 2 cores):
-``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/scaling_curve.py``.
+markdown and stored under ``extrapolation`` in the JSON. Run it from the folder (minutes at 50M on 2 cores):
+``../.venv/bin/python benchmarks/scaling_curve.py``.
 """
 from __future__ import annotations
 

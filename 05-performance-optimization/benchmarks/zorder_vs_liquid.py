@@ -10,8 +10,9 @@ OPTIMIZE aims at ``--max-file-mib`` per file in both layouts so they end with co
 Each query runs under its own job group; files read, bytes read and rows scanned come from the
 query's ``Scan parquet`` node in the REST API's ``/sql`` endpoint, files skipped = table files - files
 read, wall time is the median of ``--repeats`` runs after one warm-up.
-Writes results/zorder_vs_liquid.json and .md. Run it:
-``flock /tmp/catalog-bench.lock .venv/bin/python 05-performance-optimization/benchmarks/zorder_vs_liquid.py``.
+Writes results/zorder_vs_liquid.json and .md. Run it from the folder:
+``../.venv/bin/python benchmarks/zorder_vs_liquid.py``
+(``make bench FOLDER=05-performance-optimization`` runs them all).
 """
 from __future__ import annotations
 

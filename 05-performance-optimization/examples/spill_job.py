@@ -2,8 +2,8 @@
 
 Run it::
 
-    python examples/spill_job.py --event-log-dir /tmp/spark-events
-    spark-perf-analyze --event-log /tmp/spark-events/eventlog_v2_<app-id> --laptop
+    python examples/spill_job.py --event-log-dir events
+    spark-perf-analyze --event-log events/eventlog_v2_<app-id> --laptop
 
 The driver gets 512 MiB and spark.memory.fraction 0.05, so each task has a few MiB of execution
 memory; sorting 1.5 million rows of 64-character strings in one partition must spill.
