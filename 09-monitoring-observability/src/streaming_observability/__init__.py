@@ -8,6 +8,13 @@ Example::
     >>> spark.streams.addListener(PrometheusQueryListener(StreamingQueryMetrics.create(registry)))  # doctest: +SKIP
     >>> server = serve_metrics(registry, port=9108)  # doctest: +SKIP
 """
+from streaming_observability.alert_payloads import (
+    AlertDeliveryError,
+    pagerduty_acknowledge,
+    pagerduty_events,
+    relay_notification,
+    slack_message,
+)
 from streaming_observability.alert_rules import AlertThresholds, alert_rules, alert_rules_yaml
 from streaming_observability.batch_job_metrics import BatchJobRun, batch_job_run
 from streaming_observability.consumer_lag import (
@@ -38,6 +45,11 @@ from streaming_observability.progress_metrics import ProgressSnapshot, apply_sna
 from streaming_observability.streaming_metrics import StreamingQueryMetrics
 
 __all__ = [
+    "AlertDeliveryError",
+    "pagerduty_acknowledge",
+    "pagerduty_events",
+    "relay_notification",
+    "slack_message",
     "CORRELATION_FIELDS",
     "JsonLogFormatter",
     "correlation",
