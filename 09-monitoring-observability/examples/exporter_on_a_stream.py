@@ -48,7 +48,7 @@ def main() -> None:
         last = [p for p in query.recentProgress if p["numInputRows"]][-1]
         print("== progress of the last batch that read rows (abridged) ==")
         print(json.dumps({k: last[k] for k in ("name", "batchId", "numInputRows", "inputRowsPerSecond",
-                                                  "processedRowsPerSecond", "eventTime")}, indent=1))
+                                                  "processedRowsPerSecond")}, indent=1))
         spark.streams.removeListener(listener)
         print("== scraped from /metrics ==")
         text = urllib.request.urlopen(f"{server.url}/metrics", timeout=5).read().decode()
