@@ -13,8 +13,12 @@ from delta_schema_evolution.errors import (
     SchemaEvolutionError,
     SchemaInputError,
 )
+from delta_schema_evolution.map_flattening import UNEXTRACTED_KEYS, discover_keys, extract_registered_keys
 
 __all__ = [
+    "UNEXTRACTED_KEYS",
+    "discover_keys",
+    "extract_registered_keys",
     "ConflictingPath",
     "SchemaChange",
     "SchemaConflictError",

@@ -19,7 +19,6 @@ Example::
 """
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from functools import reduce
@@ -28,6 +27,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from delta_schema_evolution.column_names import assign_columns
 from delta_schema_evolution.errors import SchemaEvolutionError, SchemaInputError
 from delta_schema_evolution.key_registry import DYNAMIC, REGISTERED, DiscoveredKey
 from delta_schema_evolution.key_types import infer_type, is_json_type, parse_type
@@ -35,6 +35,7 @@ from delta_schema_evolution.key_types import infer_type, is_json_type, parse_typ
 EXTRACTION_REASON = "_extraction_reason"
 EXTRACTED_ENTRIES = "_extracted_entries"
 UNEXTRACTED_KEYS = "_unextracted_keys"
+HELPER_COLUMNS = (EXTRACTION_REASON, EXTRACTED_ENTRIES, UNEXTRACTED_KEYS)  # never handed out to a key
 _CORRUPT = "_corrupt_record"
 
 
@@ -105,23 +106,6 @@ def discover_keys(frame: DataFrame, map_column: str, sample_rows: int = 10_000, 
                    for row in grouped), key=lambda k: k.key)
 
 
-def column_name(prefix: str, key: str) -> str:
-    """A safe column name for a map key: ``prefix`` + the key with anything not alphanumeric as ``_``."""
-    return prefix + re.sub(r"[^0-9a-zA-Z_]", "_", key)
-
-
-def key_columns(keys: Mapping[str, str], prefix: str) -> dict[str, str]:
-    """``{key: column name}``; raises ``SchemaInputError`` when two keys would share a column."""
-    columns: dict[str, str] = {}
-    for key in keys:
-        name = column_name(prefix, key)
-        clash = [k for k, c in columns.items() if c.lower() == name.lower()]
-        if clash:
-            raise SchemaInputError(f"keys {clash[0]!r} and {key!r}: expected distinct column names, both give {name!r}")
-        columns[key] = name
-    return columns
-
-
 def _scalar(raw: Column, key: str, type_name: str) -> tuple[Column, Column | None]:
     if type_name == "string":
         return raw, None  # every string fits: no cast, no failure check (keeps the projection small)
@@ -184,9 +168,24 @@ def _checked_key_groups(frame: DataFrame, map_column: str, group_column: str | N
     return key_groups or {}
 
 
+def _checked_columns(frame: DataFrame, keys: Mapping[str, str], prefix: str,
+                     columns: Mapping[str, str] | None) -> dict[str, str]:
+    taken = [*frame.columns, *HELPER_COLUMNS]
+    if columns is None:
+        return assign_columns(list(keys), prefix, taken=taken)
+    missing = [key for key in keys if key not in columns]
+    named = [columns[key].lower() for key in keys if key in columns]
+    clashes = sorted({name for name in named if named.count(name) > 1 or name in {t.lower() for t in taken}})
+    if missing or clashes:
+        raise SchemaInputError(f"columns: expected a distinct column per key, none equal to a column of "
+                               f"{frame.columns}, got keys without a column {missing}, clashing names {clashes}")
+    return {key: columns[key] for key in keys}
+
+
 def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str, str], prefix: str = "ext_",
                             group_column: str | None = None,
-                            key_groups: Mapping[str, Sequence[str] | None] | None = None) -> DataFrame:
+                            key_groups: Mapping[str, Sequence[str] | None] | None = None,
+                            columns: Mapping[str, str] | None = None) -> DataFrame:
     """One typed column per registered key via ``getItem`` (a projection: no explode, no shuffle):
     scalars with ``try_cast``, JSON structs/arrays with ``from_json``; plus ``_extraction_reason`` naming
     every key whose value failed its cast or parse (null when all fit).
@@ -198,6 +197,10 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
     map's size differs from that count; ``dynamic_keys.explode_unextracted_entries`` turns them into the
     long lane.
 
+    ``columns`` (``{key: column}``, e.g. from the key registry) names each key's column; without it the
+    names come from ``column_names.assign_columns`` in the keys' order, avoiding the frame's columns.
+    Either way two keys never share a column (``spindle-rpm`` beside ``spindle_rpm``: ``ext_spindle_rpm_2``).
+
     Example::
 
         flat = extract_registered_keys(readings, "customExtension", {"spindle_rpm": "int",
@@ -207,14 +210,14 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
     """
     check_map_column(frame, map_column)
     groups_by_key = _checked_key_groups(frame, map_column, group_column, key_groups)
-    names = key_columns(keys, prefix)
+    names = _checked_columns(frame, keys, prefix, columns)
     # Two projections: the lookups first, one column each; then casts, the count and the guard read those
     # columns. Spark keeps them apart (each lookup is read several times), so every map scan runs once;
     # folding the count into the lookups' projection made it several times slower.
     raw_names = {key: f"__raw_{index}" for index, key in enumerate(keys)}
     staged = frame.select("*", *[_lookup(map_column, key, group_column, groups_by_key.get(key)).alias(raw_names[key])
                                  for key in keys])
-    columns, failures, looked_up = [], [], {}
+    typed_columns, failures, looked_up = [], [], {}
     for key, type_name in keys.items():
         raw = looked_up[key] = F.col(raw_names[key])
         if is_json_type(type_name):
@@ -223,12 +226,12 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
             typed, failure = _json(raw, key, type_name, field_names)
         else:
             typed, failure = _scalar(raw, key, type_name)
-        columns.append(typed.alias(names[key]))
+        typed_columns.append(typed.alias(names[key]))
         if failure is not None:
             failures.append(failure)
     reason = F.concat_ws("; ", *failures) if failures else F.lit("")
     count = reduce(lambda total, one: total + one, [v.isNotNull().cast("int") for v in looked_up.values()], F.lit(0))
-    return staged.select(*[F.col(f"`{c}`") for c in frame.columns], *columns,
+    return staged.select(*[F.col(f"`{c}`") for c in frame.columns], *typed_columns,
                          F.when(reason != "", reason).cast("string").alias(EXTRACTION_REASON),
                          count.alias(EXTRACTED_ENTRIES),
                          unextracted_keys(map_column, looked_up).alias(UNEXTRACTED_KEYS))

@@ -1,7 +1,8 @@
 """``progressive_flatten``: the whole progressive method for a ``MAP<STRING,STRING>`` column, in order.
 
 1. discover keys on a bounded sample (with ``group_column``: and which groups carry each key); 2. infer
-each key's type (scalar or JSON) from the samples; 3. persist them in the Delta key registry; 4. classify
+each key's type (scalar or JSON) from the samples; 3. plan the Delta key registry's update (each new key
+gets a column no other key has), committed only after the batch is written and counted; 4. classify
 rare keys as dynamic; 5. guard the column count; 6. extract registered keys with ``getItem`` +
 ``try_cast``, only on rows whose group carries the key; 7. parse JSON-encoded values with ``from_json``;
 8. quarantine rows whose values fail the cast or parse, with the reason; 9. append to the flat table with
@@ -31,15 +32,11 @@ from pyspark.sql import functions as F
 from delta_schema_evolution.dynamic_keys import DYNAMIC_REASON, explode_unextracted_entries
 from delta_schema_evolution.errors import SchemaEvolutionError, SchemaInputError
 from delta_schema_evolution.flat_table import OptimizeResult, optimize_with_zorder, write_flat_table
-from delta_schema_evolution.key_registry import (
-    REGISTERED,
-    registered_key_groups,
-    registered_keys,
-    update_key_registry,
-)
+from delta_schema_evolution.key_registry import RegistryPlan, commit_registry_update, plan_registry_update
 from delta_schema_evolution.map_flattening import (
     EXTRACTED_ENTRIES,
     EXTRACTION_REASON,
+    HELPER_COLUMNS,
     UNEXTRACTED_KEYS,
     check_group_column,
     check_map_column,
@@ -120,6 +117,15 @@ def _check_inputs(source: DataFrame, map_column: str, id_columns: Sequence[str],
         check_group_column(source, settings.group_column, map_column)
 
 
+def _check_registered_columns(plan: RegistryPlan, source: DataFrame, map_column: str) -> None:
+    fixed = {c.lower() for c in source.columns if c != map_column} | {c.lower() for c in HELPER_COLUMNS}
+    clashes = sorted(f"{key} -> {entry.column_name}" for key, entry in plan.before.items()
+                     if entry.column_name.lower() in fixed)
+    if clashes:
+        raise SchemaInputError(f"source columns: expected none named like a registered key's column, got {clashes} "
+                               f"(rename the source column or the key's column_name in the registry)")
+
+
 def _flat_column_count(spark: SparkSession, flat_path: str, source: DataFrame, map_column: str) -> int:
     if DeltaTable.isDeltaTable(spark, flat_path):
         return len(DeltaTable.forPath(spark, flat_path).toDF().columns)
@@ -160,8 +166,12 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
                         seen_at: dt.datetime | None = None) -> FlatteningReport:
     """Run the 11 steps on ``source`` and return a ``FlatteningReport``.
 
+    The key registry is written last, after the flat, quarantine and long tables and the counts: a batch
+    that raises leaves the registry as it was, and the next batch plans the same columns again.
+
     Raises:
-        SchemaInputError: bad arguments, checked before any work.
+        SchemaInputError: bad arguments, or a source column named like a registered key's column; checked
+            before any table is written.
         TableTooWideError: the new key columns would pass ``fail_at_columns`` (nothing is written).
         RowCountMismatchError: rows in != rows written + rows quarantined.
         EntryCountMismatchError: map entries in != entries in key columns + long lane + quarantined rows.
@@ -170,17 +180,19 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
     _check_inputs(source, map_column, id_columns, settings)
     discovered = discover_keys(source, map_column, settings.sample_rows, min_share=settings.min_share,
                                group_column=settings.group_column)
-    already = registered_keys(spark, tables.registry)
-    new_columns = [k.key for k in discovered if k.status == REGISTERED and k.key not in already]
-    guard_column_count(_flat_column_count(spark, tables.flat, source, map_column), len(new_columns),
-                                      settings.warn_at_columns, settings.fail_at_columns)
-    update = update_key_registry(spark, tables.registry, discovered, seen_at)
-    keys = registered_keys(spark, tables.registry)
-    key_groups = registered_key_groups(spark, tables.registry) if settings.group_column else {}
+    taken = [*[c for c in source.columns if c != map_column], *HELPER_COLUMNS]
+    plan = plan_registry_update(spark, tables.registry, discovered, seen_at, settings.column_prefix, taken)
+    _check_registered_columns(plan, source, map_column)
+    guard_column_count(_flat_column_count(spark, tables.flat, source, map_column), len(plan.new_columns()),
+                       settings.warn_at_columns, settings.fail_at_columns)
+    registered = plan.registered()
+    keys = {key: entry.inferred_type for key, entry in registered.items()}
+    key_groups = {key: entry.groups for key, entry in registered.items()} if settings.group_column else {}
+    columns = {key: entry.column_name for key, entry in registered.items()}
 
     payload = F.to_json(F.struct(*[F.col(f"`{c}`") for c in source.columns]))
     extracted = extract_registered_keys(source, map_column, keys, settings.column_prefix,
-                                        settings.group_column, key_groups).cache()
+                                        settings.group_column, key_groups, columns).cache()
     try:
         counts = _counts(extracted, map_column)
         good = extracted.where(F.col(EXTRACTION_REASON).isNull())
@@ -205,14 +217,15 @@ def progressive_flatten(spark: SparkSession, source: DataFrame, map_column: str,
         raise EntryCountMismatchError(f"map entries: expected entries in {counts['entries_in']} = in key columns + "
                                       f"long lane + quarantined rows, got {counts['entries_flat']} + "
                                       f"{dynamic_entries} + {counts['entries_quarantined']}")
+    migrated = commit_registry_update(spark, tables.registry, plan)  # only now: the batch is written and counted
     optimized = (optimize_with_zorder(spark, tables.flat, list(settings.zorder_by))
                  if written.columns_widened and settings.zorder_by else None)
     return FlatteningReport(
         rows_in=rows_in, rows_written=written.rows_written, rows_quarantined=rows_quarantined,
-        dynamic_entries=dynamic_entries, keys_found=[k.key for k in discovered], keys_registered=update.new_keys,
+        dynamic_entries=dynamic_entries, keys_found=[k.key for k in discovered], keys_registered=plan.update.new_keys,
         keys_extracted=list(keys), keys_dynamic=[k.key for k in discovered if k.key not in keys],
         columns_added=written.columns_added, columns_widened=written.columns_widened,
         column_count=len(DeltaTable.forPath(spark, tables.flat).toDF().columns), optimize=optimized,
-        promoted=update.promoted, entries_in=counts["entries_in"], entries_flat=counts["entries_flat"],
+        promoted=plan.update.promoted, entries_in=counts["entries_in"], entries_flat=counts["entries_flat"],
         entries_quarantined=counts["entries_quarantined"], dynamic_reasons=dynamic_reasons,
-        key_groups=key_groups, registry_migrated=update.migrated)
+        key_groups=key_groups, registry_migrated=migrated)
