@@ -2,8 +2,8 @@
 events/s over repeated runs.
 
 Run it from the repository root with ``make bench FOLDER=03-streaming-architecture``, or from this
-folder with ``python benchmarks/streaming_throughput_latency.py`` (about 15 minutes on an idle
-2-core machine with the defaults; benchmarks/README.md lists the options).
+folder with ``python benchmarks/streaming_throughput_latency.py``; benchmarks/README.md lists the
+options and the measured run time.
 
 1. Start the embedded Kafka broker (PLAINTEXT listener: this measures Spark and Delta, not TLS).
 2. Throughput: pre-load ``--events`` generated sensor events into a ``--partitions`` topic, then
@@ -232,11 +232,11 @@ def report(document: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=300_000, help="backlog size for the throughput runs")
+    parser.add_argument("--events", type=int, default=150_000, help="backlog size for the throughput runs")
     parser.add_argument("--partitions", type=int, default=2, help="partitions of every benchmark topic")
     parser.add_argument("--rate", type=int, default=5_000, help="steady input rate of the latency runs")
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long each latency run produces")
-    parser.add_argument("--warmup-s", type=float, default=20.0,
+    parser.add_argument("--seconds", type=float, default=45.0, help="how long each latency run produces")
+    parser.add_argument("--warmup-s", type=float, default=15.0,
                         help="latency ignores events produced before this (the cold first batches and their backlog)")
     parser.add_argument("--only", choices=("throughput", "latency"), help="run one half (development)")
     parser.add_argument("--latency-cases", default=HEADLINE_LATENCY_CASE,
