@@ -1,0 +1,164 @@
+"""Benchmark: the sensor contract (15 rules, 13 of them row rules) on generated readings, evaluated by
+our one-pass engine, by Great Expectations and by DQX; the floor is one plain scan of the same data.
+
+Run from the folder (one benchmark at a time on a shared machine)::
+
+    python benchmarks/contract_engines_benchmark.py --rows 10000000 --runs 3
+
+Writes benchmarks/results/contract_engines.json (+ .md, + .png): median and worst seconds per engine
+over the runs, the per-rule failing counts of each engine, and the load averages around each run.
+Engines run interleaved within each run, so a load spike hits all of them alike.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from catalog_tools.bench import write_results
+from catalog_tools.spark import local_spark
+from plant_data_quality import evaluate_contract, load_contract
+from plant_data_quality.peer_engines import dqx_engine, dqx_failing_rows, gx_failing_rows, local_spark_versions_endpoint
+
+FOLDER = Path(__file__).resolve().parents[1]
+CONTRACT_PATH = FOLDER / "contracts" / "sensor_readings.yaml"
+RESULTS_DIR = FOLDER / "benchmarks" / "results"
+NAME = "contract_engines"
+NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+MACHINES = 500
+
+
+def generate_readings(spark: SparkSession, rows: int) -> DataFrame:
+    """Deterministic readings with a known share of bad values for every rule (about 0.1 % each)."""
+    i = F.col("id")
+    bad = lambda modulus, residue: (i % modulus) == residue  # noqa: E731
+    event_time = F.timestamp_seconds(F.lit(int(NOW.timestamp()) - 3 * 24 * 3600) + (i % 86400))
+    return spark.range(rows).select(
+        F.when(bad(1009, 1), None).otherwise(F.concat(F.lit("e"), F.when(bad(1013, 2), i - 1).otherwise(i))
+                                             .cast("string")).alias("event_id"),
+        F.when(bad(1019, 3), F.lit("press-7")).otherwise(F.format_string("M-%04d", (i % (MACHINES + 3)).cast("int")))
+        .alias("machine_id"),
+        F.when(bad(1021, 4), F.timestamp_seconds(F.lit(int(NOW.timestamp()) - 9 * 24 * 3600))).otherwise(event_time)
+        .alias("event_time"),
+        F.when(bad(1031, 5), event_time - F.expr("INTERVAL 5 MINUTES"))
+        .otherwise(event_time + F.expr("INTERVAL 1 SECOND")).alias("ingested_at"),
+        F.when(bad(1033, 6), None).when(bad(1039, 7), F.lit(999.0)).otherwise((i % 1200) / 10.0 - 20.0)
+        .alias("temperature_c"),
+        F.when(bad(1049, 8), F.lit(-1.0)).otherwise((i % 500) / 10.0).alias("vibration_mm_s"),
+        F.when(bad(1051, 9), F.lit(401.0)).otherwise((i % 300) / 1.0).alias("pressure_bar"),
+        F.when(bad(1061, 10), F.lit("exploded")).otherwise(
+            F.element_at(F.array(*[F.lit(s) for s in ("running", "idle", "fault", "maintenance")]),
+                         (i % 4 + 1).cast("int"))).alias("status"),
+        F.when(bad(1063, 11), F.lit("beta")).otherwise(F.lit("2.1.0")).alias("firmware_version"),
+    )
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def run_benchmark(spark: SparkSession, rows: int, runs: int, workdir: Path, results_dir: Path) -> dict[str, Any]:
+    contract = load_contract(CONTRACT_PATH)
+    data_path = str(workdir / "readings.parquet")
+    generate_readings(spark, rows).write.mode("overwrite").parquet(data_path)
+    readings = spark.read.parquet(data_path)
+    dimensions = {"machines": spark.range(MACHINES).select(
+        F.format_string("M-%04d", F.col("id").cast("int")).alias("machine_id"))}
+    records: list[dict[str, Any]] = []
+    with local_spark_versions_endpoint() as host:
+        dqx = dqx_engine(spark, host)
+        engines: dict[str, Callable[[], dict[str, int | None]]] = {
+            "floor_scan": lambda: {"rows": readings.write.format("noop").mode("overwrite").save() or rows},
+            "ours": lambda: {r.rule: r.failing_rows for r in evaluate_contract(
+                readings, contract, now=NOW, dimensions=dimensions).results},
+            "great_expectations": lambda: gx_failing_rows(readings, contract, now=NOW, dimensions=dimensions),
+            "dqx": lambda: dqx_failing_rows(dqx, readings, contract, now=NOW, dimensions=dimensions),
+        }
+        for run in range(1, runs + 1):
+            for engine, action in engines.items():
+                load_before = os.getloadavg()
+                seconds, counts = timed(action)
+                records.append({"run": run, "engine": engine, "seconds": round(seconds, 3),
+                                "load_1m_before": round(load_before[0], 2),
+                                "load_1m_after": round(os.getloadavg()[0], 2), "counts": counts})
+                print(f"run {run} {engine}: {seconds:.1f} s (load {load_before[0]:.1f})", flush=True)
+    summary = summarise(records, rows, len(contract.rules), len(contract.row_rules))
+    json_path, _ = write_results(results_dir, NAME, summary, records)
+    draw(records, json_path.with_suffix(".png"), rows)
+    return summary
+
+
+def summarise(records: list[dict[str, Any]], rows: int, rules: int, row_rules: int) -> dict[str, Any]:
+    summary: dict[str, Any] = {"rows": rows, "rules": rules, "row_rules": row_rules,
+                               "runs": max(r["run"] for r in records)}
+    for engine in ("floor_scan", "ours", "great_expectations", "dqx"):
+        seconds = [r["seconds"] for r in records if r["engine"] == engine]
+        summary[f"{engine}_median_seconds"] = round(statistics.median(seconds), 2)
+        summary[f"{engine}_worst_seconds"] = round(max(seconds), 2)
+    for peer in ("great_expectations", "dqx"):
+        ratio = summary[f"{peer}_median_seconds"] / summary["ours_median_seconds"]
+        summary[f"{peer}_over_ours_median"] = round(ratio, 2)
+    ours = [r["counts"] for r in records if r["engine"] == "ours"][0]
+    differing = sorted({rule for r in records if r["engine"] in ("great_expectations", "dqx")
+                        for rule, count in r["counts"].items() if count is not None and count != ours[rule]})
+    summary["rules_with_differing_counts"] = ", ".join(differing) or "none"
+    loads = [r["load_1m_before"] for r in records]
+    summary["load_1m_median"] = round(statistics.median(loads), 2)
+    summary["load_1m_worst"] = round(max(loads), 2)
+    return summary
+
+
+def draw(records: list[dict[str, Any]], png_path: Path, rows: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    engines = ["floor_scan", "ours", "dqx", "great_expectations"]
+    labels = ["plain scan (floor)", "ours (one pass)", "DQX", "Great Expectations"]
+    figure, axis = plt.subplots(figsize=(7, 3.2))
+    for position, engine in enumerate(engines):
+        seconds = [r["seconds"] for r in records if r["engine"] == engine]
+        axis.scatter(seconds, [position] * len(seconds), color="tab:blue", alpha=0.6,
+                     label="runs" if not position else None)
+        axis.scatter([statistics.median(seconds)], [position], color="black", marker="|", s=400,
+                     label="median" if not position else None)
+    axis.set_yticks(range(len(engines)), labels)
+    axis.set_xlabel(f"seconds to evaluate the contract, {rows:,} rows")
+    axis.set_xlim(left=0)
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(png_path, dpi=110)
+    plt.close(figure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shuffle-partitions", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="contract-engines-") as workdir:
+        spark = local_spark(Path(workdir) / "spark", app_name=NAME, shuffle_partitions=args.shuffle_partitions,
+                            extra_conf={"spark.driver.memory": "3g"})
+        try:
+            summary = run_benchmark(spark, args.rows, args.runs, Path(workdir), RESULTS_DIR)
+        finally:
+            spark.stop()
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
