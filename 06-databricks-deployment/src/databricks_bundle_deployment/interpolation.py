@@ -47,43 +47,52 @@ def _lookup(reference: str, variables: dict[str, Any], context: dict[str, Any]) 
     return True, value
 
 
+MAX_DEPTH = 10
+
+
 def _resolve_value(value: Any, path: tuple[str | int, ...], variables: dict[str, Any], context: dict[str, Any],
                    unresolved: list[Unresolved], depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {k: _resolve_value(v, (*path, k), variables, context, unresolved, depth) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve_value(v, (*path, i), variables, context, unresolved, depth) for i, v in enumerate(value)]
-    if not isinstance(value, str) or "${" not in value:
-        return value
-    whole = REFERENCE.fullmatch(value)
-    if whole:
-        found, resolved = _lookup(whole.group(1), variables, context)
-        if not found:
-            unresolved.append(Unresolved(path, whole.group(1), _reason(whole.group(1), variables)))
-            return value
-        if isinstance(resolved, str) and "${" in resolved and resolved != value and depth < 10:
-            return _resolve_value(resolved, path, variables, context, unresolved, depth + 1)
-        if isinstance(resolved, dict | list) and depth < 10:
-            return _resolve_value(resolved, path, variables, context, unresolved, depth + 1)
-        return resolved
+    if isinstance(value, str) and "${" in value:
+        return _resolve_string(value, path, variables, context, unresolved, depth)
+    return value
 
-    def replace(match: re.Match[str]) -> str:
-        found, resolved = _lookup(match.group(1), variables, context)
-        if not found:
-            unresolved.append(Unresolved(path, match.group(1), _reason(match.group(1), variables)))
-            return match.group(0)
-        if isinstance(resolved, dict | list):
-            unresolved.append(Unresolved(path, match.group(1), "a complex value inside a string"))
-            return match.group(0)
-        return str(resolved)
 
-    text = REFERENCE.sub(replace, value)
-    if text != value and "${" in text and depth < 10 and REFERENCE.search(text):
-        remaining = [m.group(1) for m in REFERENCE.finditer(text)]
-        if any(not r.startswith(DEPLOY_TIME_PREFIXES) and r not in [u.reference for u in unresolved]
-               for r in remaining):
-            return _resolve_value(text, path, variables, context, unresolved, depth + 1)
-    return text
+def _resolve_string(value: str, path: tuple[str | int, ...], variables: dict[str, Any], context: dict[str, Any],
+                    unresolved: list[Unresolved], depth: int) -> Any:
+    """Substitute until nothing changes (values may hold references); a whole-string reference keeps its type."""
+    missing: dict[str, str] = {}
+    for _ in range(MAX_DEPTH):
+        whole = REFERENCE.fullmatch(value)
+        if whole:
+            found, resolved = _lookup(whole.group(1), variables, context)
+            if not found:
+                missing[whole.group(1)] = _reason(whole.group(1), variables)
+                break
+            if isinstance(resolved, dict | list) and depth < MAX_DEPTH:
+                return _resolve_value(resolved, path, variables, context, unresolved, depth + 1)
+            if not isinstance(resolved, str) or resolved == value:
+                return resolved
+            value = resolved
+            continue
+
+        def replace(match: re.Match[str]) -> str:
+            found, resolved = _lookup(match.group(1), variables, context)
+            if not found or isinstance(resolved, dict | list):
+                missing[match.group(1)] = (_reason(match.group(1), variables) if not found
+                                           else "a complex value inside a string")
+                return match.group(0)
+            return str(resolved)
+
+        substituted = REFERENCE.sub(replace, value)
+        if substituted == value:
+            break
+        value = substituted
+    unresolved.extend(Unresolved(path, reference, reason) for reference, reason in missing.items())
+    return value
 
 
 def _reason(reference: str, variables: dict[str, Any]) -> str:

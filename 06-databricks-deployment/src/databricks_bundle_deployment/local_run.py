@@ -98,7 +98,7 @@ def run_local_job(bundle_root: Path, job: str, target: str, overrides: dict[str,
             shown = [os.path.relpath(part) if os.path.isabs(part) and os.path.exists(part) else part
                      for part in command[1:]]
             print(f"[{task_key}] python {' '.join(shown)}", flush=True)
-        completed = subprocess.run(command, cwd=bundle_root, capture_output=True, text=True, check=False)
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
         state = "SUCCESS" if completed.returncode == 0 else "FAILED"
         result.runs.append(TaskRun(task_key, command, state, completed.returncode,
                                    completed.stdout + completed.stderr))
