@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import time
 
+import pytest
 import requests
 
 from catalog_tools.prometheus_stack import ALERTMANAGER_TEMPLATE_DIR, PrometheusStack, StackBinaries
@@ -60,3 +61,11 @@ scrape_configs:
     assert result and result[0]["metric"]["job"] == "fixture_check" and result[0]["value"][1] == "42"
     prometheus_stack.stop_all()
     assert not prometheus.is_running() and not gateway.is_running()
+
+
+def test_without_apt_get_the_stack_is_unavailable_and_says_why(tmp_path, monkeypatch):
+    from catalog_tools.prometheus_stack import PrometheusStackUnavailable, unpacked_binaries
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(PrometheusStackUnavailable, match="expected `apt-get` \\(a Debian-based system\\)"):
+        unpacked_binaries(tmp_path / "cache")
