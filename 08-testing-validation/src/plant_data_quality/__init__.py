@@ -27,6 +27,8 @@ from plant_data_quality.errors import (
 )
 from plant_data_quality.evaluation import FAILED_RULES_COLUMN, ContractRun, evaluate_contract
 from plant_data_quality.gates import RuleResult
+from plant_data_quality.in_house_validators import InHouseCheck, InHouseValidator, with_in_house_checks
+from plant_data_quality.junit_report import junit_xml, write_junit_xml
 from plant_data_quality.streaming import contract_gate_for_each_batch
 from plant_data_quality.writers import RESULTS_SCHEMA, WriteSummary, results_frame, write_gated_run
 
@@ -40,6 +42,8 @@ __all__ = [
     "ContractSchemaError",
     "DataQualityError",
     "GateBlockedError",
+    "InHouseCheck",
+    "InHouseValidator",
     "MissingDimensionError",
     "PayloadContractError",
     "Rule",
@@ -50,10 +54,13 @@ __all__ = [
     "contract_gate_for_each_batch",
     "drift_baseline",
     "evaluate_contract",
+    "junit_xml",
     "keep_first_per_key",
     "load_contract",
     "load_contract_text",
     "population_stability_index",
     "results_frame",
+    "with_in_house_checks",
     "write_gated_run",
+    "write_junit_xml",
 ]

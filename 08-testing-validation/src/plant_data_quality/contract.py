@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ROW_RULE_KINDS = ("not_null", "range", "set", "pattern", "freshness", "ordered", "unique", "reference")
+ROW_RULE_KINDS = ("not_null", "range", "set", "pattern", "freshness", "ordered", "unique", "reference", "in_house")
 DATASET_RULE_KINDS = ("completeness", "drift")
 ON_FAIL_ACTIONS = ("block", "warn", "quarantine")
 

@@ -84,12 +84,16 @@ def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
         return present & (F.col(key_count_column(rule)) > 1)
     if rule.kind == "reference":
         return present & F.col(reference_found_column(rule)).isNull()
+    if rule.kind == "in_house":
+        return F.coalesce(params["failure"], F.lit(False))
     raise ValueError(f"expected a row rule kind, got {rule.kind!r} for rule {rule.name!r}")
 
 
 def sample_value_expression(rule: Rule) -> Column:
     """The value shown for a failing row: the checked column, or the columns joined by ' | '."""
     columns = [F.col(name).cast("string") for name in rule.checked_columns]
+    if not columns:
+        return F.lit("<row>")
     if len(columns) == 1:
         return F.coalesce(columns[0], F.lit("<null>"))
     return F.concat_ws(" | ", *[F.coalesce(column, F.lit("<null>")) for column in columns])
