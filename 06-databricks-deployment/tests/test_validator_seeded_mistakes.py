@@ -207,3 +207,23 @@ def test_a_wheel_library_from_a_folder_that_does_not_exist_is_reported(bundle):
 
     assert (finding.path, finding.actual) == ("resources.jobs.dimensional_load.tasks[0].libraries[0].whl",
                                               "no project for '../../../04-dimensional-model/dist/*.whl'")
+
+
+def test_a_prod_task_reading_from_a_persons_folder_breaks_the_deployment_rules(bundle):
+    replace_text(bundle / "resources/spill_probe.yml", "${var.storage_root}/event-logs",
+                 "/Workspace/Users/jane.doe@plant.example/event-logs")
+
+    finding = only_finding(bundle, "prod")
+
+    assert (finding.file, finding.path) == ("resources/spill_probe.yml",
+                                            "resources.jobs.spill_probe.tasks[0].spark_python_task.parameters[1]")
+    assert finding.expected == "no path in a person's folder (/Users/...)"
+
+
+def test_a_shared_root_in_dev_breaks_the_per_user_rule(bundle):
+    edit_yaml(bundle / "databricks.yml", lambda d: d["targets"]["dev"]["workspace"].update(
+        root_path="/Workspace/Shared/.bundle/iot-catalog/dev"))
+
+    assert str(only_finding(bundle, "dev")) == (
+        "databricks.yml: targets.dev.workspace.root_path: [dev] deployment-rule: expected a per-user root "
+        "(${workspace.current_user.userName}), found '/Workspace/Shared/.bundle/iot-catalog/dev'")

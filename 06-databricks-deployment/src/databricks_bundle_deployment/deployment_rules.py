@@ -3,7 +3,8 @@
 Production targets must: use ``mode: production``; run as a service principal; carry no
 development presets and no personal (``/Users/...``) paths; run every task on a job cluster (or
 serverless), never on an all-purpose cluster; set a timeout on every job and ``max_retries`` on
-every task; tag every job for cost. Development targets must use ``mode: development``.
+every task; tag every job for cost. Development targets must use ``mode: development`` and a
+per-user root path, so two developers never overwrite each other's deployment.
 
 Example::
 
@@ -57,6 +58,10 @@ def _production_findings(document: dict[str, Any], target: str, rules: Deploymen
             findings.append(Finding("deployment-rule", target, target_file, f"targets.{target}.workspace.{key}",
                                     "a shared path (no /Users/ or current_user)", repr(value)))
     resources = document.get("resources") or {}
+    for path, value in _strings(resources, ("resources",)):
+        if "/Users/" in value:
+            findings.append(Finding("deployment-rule", target, file_for(path), document_path(path),
+                                    "no path in a person's folder (/Users/...)", repr(value)))
     for name, pipeline in (resources.get("pipelines") or {}).items():
         if pipeline.get("development"):
             path = ("resources", "pipelines", name, "development")
@@ -85,12 +90,31 @@ def _production_findings(document: dict[str, Any], target: str, rules: Deploymen
     return findings
 
 
+def _strings(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, dict):
+        return [item for key, child in value.items() for item in _strings(child, (*path, key))]
+    if isinstance(value, list):
+        return [item for index, child in enumerate(value) for item in _strings(child, (*path, index))]
+    return [(path, value)] if isinstance(value, str) else []
+
+
+def _development_findings(document: dict[str, Any], target: str) -> list[Finding]:
+    findings: list[Finding] = []
+    if document.get("mode") != "development":
+        findings.append(Finding("deployment-rule", target, "databricks.yml", f"targets.{target}.mode", "development",
+                                repr(document.get("mode"))))
+    root = (document.get("workspace") or {}).get("root_path")
+    if root is not None and not _personal(root):
+        findings.append(Finding("deployment-rule", target, "databricks.yml", f"targets.{target}.workspace.root_path",
+                                "a per-user root (${workspace.current_user.userName})", repr(root)))
+    return findings
+
+
 def check_deployment_rules(document: dict[str, Any], target: str, rules: DeploymentRules,
                            file_for: Callable[[tuple[str | int, ...]], str]) -> list[Finding]:
     """Findings for ``target`` under ``rules`` (empty when the target follows them)."""
     if target in rules.production_targets:
         return _production_findings(document, target, rules, file_for)
-    if target in rules.development_targets and document.get("mode") != "development":
-        return [Finding("deployment-rule", target, "databricks.yml", f"targets.{target}.mode", "development",
-                        repr(document.get("mode")))]
+    if target in rules.development_targets:
+        return _development_findings(document, target)
     return []
