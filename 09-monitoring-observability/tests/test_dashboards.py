@@ -60,3 +60,12 @@ def test_dashboards_and_alerts_name_the_same_metric_families():
                                   for rule in alert_rules(AlertThresholds())["groups"][0]["rules"]))
     panel_metrics = set().union(*(metric_names(expr) for expr in panel_queries().values()))
     assert alert_metrics <= panel_metrics
+
+
+def test_render_example_writes_the_committed_files(load_script, tmp_path, capsys):
+    for sub in ("grafana-dashboards", "prometheus-monitoring"):
+        (tmp_path / sub).mkdir()
+    load_script("examples/render_dashboards.py").main(["--folder", str(tmp_path)])
+    for path in [*DASHBOARD_DIR.glob("*.json"), FOLDER / "prometheus-monitoring" / "alert_rules.yml"]:
+        assert (tmp_path / path.parent.name / path.name).read_text() == path.read_text()
+    assert "prometheus-monitoring/alert_rules.yml" in capsys.readouterr().out
