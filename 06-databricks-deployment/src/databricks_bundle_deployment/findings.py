@@ -2,8 +2,8 @@
 
 Example::
 
-    >>> str(Finding("deployment-rule", "prod", "databricks.yml", "targets.prod.mode", "production", "development"))
-    "databricks.yml: targets.prod.mode: [prod] deployment-rule: expected production, found development"
+    >>> print(Finding("deployment-rule", "prod", "databricks.yml", "targets.prod.mode", "production", "development"))
+    databricks.yml: targets.prod.mode: [prod] deployment-rule: expected production, found development
 """
 from __future__ import annotations
 
