@@ -42,3 +42,17 @@ def test_the_cli_prints_one_line_per_target_and_exits_zero(capsys):
     assert main(["validate", "--bundle", str(BUNDLE), "--target", "qa"]) == 0
 
     assert capsys.readouterr().out == "qa: 5 jobs, 1 pipelines: ok\n"
+
+
+def test_the_readme_python_example_runs_and_prints_no_finding(monkeypatch, capsys):
+    import re
+    from pathlib import Path
+
+    from helpers import FOLDER
+
+    example = re.search(r"```python\n(.*?)```", (FOLDER / "README.md").read_text(), re.S).group(1)
+    monkeypatch.chdir(FOLDER)
+
+    exec(example, {"Path": Path})  # noqa: S102 - the README's own example
+
+    assert capsys.readouterr().out == "\n"
