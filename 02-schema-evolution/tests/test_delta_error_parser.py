@@ -1,7 +1,7 @@
 """The parser on the exact texts Delta produced (copied from docs/error-reference.md), no Spark needed."""
 from __future__ import annotations
 
-from delta_schema_evolution.delta_errors import parse_delta_error
+from delta_schema_evolution import parse_delta_error
 
 DECIMAL = ("[DELTA_FAILED_TO_MERGE_FIELDS] Failed to merge fields 'energy_kwh' and 'energy_kwh'\n"
            "Caused by: [DELTA_MERGE_INCOMPATIBLE_DECIMAL_TYPE] Failed to merge decimal types with incompatible "

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from capture_delta_errors import (
-    READING,
-    append_schema_mismatch,
-    capture,
-    decimal_precision_change,
-    long_into_int,
-    map_string_into_map_struct,
-    map_struct_into_map_string,
-    nested_struct_field_change,
-    string_into_int_append,
-    string_into_int_merge,
-)
+import pytest
 from pyspark.sql import types as T
 
-from delta_schema_evolution.delta_errors import parse_delta_error
-from delta_schema_evolution.safe_merge import safe_merge
+from delta_schema_evolution import parse_delta_error, safe_merge
 
 S, F = T.StructType, T.StructField
+
+
+@pytest.fixture
+def scenarios(load_script):
+    """The very scenarios ``examples/capture_delta_errors.py`` runs to write docs/error-reference.md."""
+    return load_script("examples/capture_delta_errors.py")
 
 
 def table_schema(spark, path):
@@ -32,10 +26,10 @@ def rows_by_id(spark, path):
     return {row["id"]: row.asDict(recursive=True) for row in spark.read.format("delta").load(path).collect()}
 
 
-def test_map_string_to_map_struct_fails_with_failed_to_merge_fields_and_is_versioned(spark, tmp_path):
+def test_map_string_to_map_struct_fails_with_failed_to_merge_fields_and_is_versioned(spark, scenarios, tmp_path):
     path = str(tmp_path / "readings")
-    error = capture(spark, map_string_into_map_struct, path)
-    incoming_schema = S([F("id", T.IntegerType()), F("customExtension", T.MapType(T.StringType(), READING))])
+    error = scenarios.capture(spark, scenarios.map_string_into_map_struct, path)
+    incoming_schema = S([F("id", T.IntegerType()), F("customExtension", T.MapType(T.StringType(), scenarios.READING))])
 
     parsed = parse_delta_error(error, table_schema(spark, path), incoming_schema)
 
@@ -54,9 +48,9 @@ def test_map_string_to_map_struct_fails_with_failed_to_merge_fields_and_is_versi
     assert rows[2]["customExtension_v2"] == {"temp": {"value": "72.0", "unit": "C"}}
 
 
-def test_map_struct_to_map_string_fails_the_same_way_in_reverse(spark, tmp_path):
+def test_map_struct_to_map_string_fails_the_same_way_in_reverse(spark, scenarios, tmp_path):
     path = str(tmp_path / "readings")
-    error = capture(spark, map_struct_into_map_string, path)
+    error = scenarios.capture(spark, scenarios.map_struct_into_map_string, path)
     incoming_schema = S([F("id", T.IntegerType()), F("customExtension", T.MapType(T.StringType(), T.StringType()))])
 
     parsed = parse_delta_error(error, table_schema(spark, path), incoming_schema)
@@ -67,9 +61,9 @@ def test_map_struct_to_map_string_fails_the_same_way_in_reverse(spark, tmp_path)
     assert parsed.resolution == "versioned_column"
 
 
-def test_int_to_long_fails_without_type_widening_and_safe_merge_widens_the_column(spark, tmp_path):
+def test_int_to_long_fails_without_type_widening_and_safe_merge_widens_the_column(spark, scenarios, tmp_path):
     path = str(tmp_path / "readings")
-    error = capture(spark, long_into_int, path)
+    error = scenarios.capture(spark, scenarios.long_into_int, path)
     incoming = spark.createDataFrame([(2, 3_000_000_000)], "id INT, rpm BIGINT")  # does not fit an INT
 
     parsed = parse_delta_error(error, table_schema(spark, path), incoming.schema)
@@ -84,9 +78,9 @@ def test_int_to_long_fails_without_type_widening_and_safe_merge_widens_the_colum
     assert (report.rows_in, report.rows_merged, report.rows_quarantined) == (1, 1, 0)
 
 
-def test_string_into_int_fails_on_append_and_safe_cast_quarantines_only_the_bad_rows(spark, tmp_path):
+def test_string_into_int_fails_on_append_and_safe_cast_quarantines_only_the_bad_rows(spark, scenarios, tmp_path):
     path, quarantine = str(tmp_path / "readings"), str(tmp_path / "quarantine")
-    error = capture(spark, string_into_int_append, path)
+    error = scenarios.capture(spark, scenarios.string_into_int_append, path)
     incoming = spark.createDataFrame([
         (3, "1250"),  # a number sent as a string: casts cleanly
         (4, "n/a"),   # the firmware's placeholder: cannot be an INT, goes to quarantine
@@ -109,8 +103,8 @@ def test_string_into_int_fails_on_append_and_safe_cast_quarantines_only_the_bad_
 
 
 def test_string_into_int_through_merge_passes_analysis_then_fails_at_run_time_with_cast_invalid_input(
-        spark, tmp_path):
-    error = capture(spark, string_into_int_merge, str(tmp_path / "readings"))
+        spark, scenarios, tmp_path):
+    error = scenarios.capture(spark, scenarios.string_into_int_merge, str(tmp_path / "readings"))
 
     parsed = parse_delta_error(error)
 
@@ -119,9 +113,9 @@ def test_string_into_int_through_merge_passes_analysis_then_fails_at_run_time_wi
                                                                           "safe_cast_with_quarantine")
 
 
-def test_decimal_precision_change_fails_and_safe_merge_widens_the_decimal(spark, tmp_path):
+def test_decimal_precision_change_fails_and_safe_merge_widens_the_decimal(spark, scenarios, tmp_path):
     path = str(tmp_path / "energy")
-    error = capture(spark, decimal_precision_change, path)
+    error = scenarios.capture(spark, scenarios.decimal_precision_change, path)
     incoming = spark.createDataFrame([(2, Decimal("12.5012"))], "id INT, energy_kwh DECIMAL(12,4)")
 
     parsed = parse_delta_error(error, table_schema(spark, path), incoming.schema)
@@ -134,9 +128,10 @@ def test_decimal_precision_change_fails_and_safe_merge_widens_the_decimal(spark,
     assert rows_by_id(spark, path)[2]["energy_kwh"] == Decimal("12.5012")  # no digit lost
 
 
-def test_nested_struct_field_type_change_is_reported_at_the_leaf_and_bad_values_are_quarantined(spark, tmp_path):
+def test_nested_struct_field_type_change_is_reported_at_the_leaf_and_bad_values_are_quarantined(
+        spark, scenarios, tmp_path):
     path, quarantine = str(tmp_path / "spindles"), str(tmp_path / "quarantine")
-    error = capture(spark, nested_struct_field_change, path)
+    error = scenarios.capture(spark, scenarios.nested_struct_field_change, path)
     incoming = spark.createDataFrame([
         (2, ("1250",)),  # casts to 1250
         (3, ("fast",)),  # not a number: quarantined, nothing silently nulled
@@ -152,9 +147,9 @@ def test_nested_struct_field_type_change_is_reported_at_the_leaf_and_bad_values_
     assert spark.read.format("delta").load(quarantine).count() == 1
 
 
-def test_append_schema_mismatch_names_the_fix_and_safe_merge_adds_the_column(spark, tmp_path):
+def test_append_schema_mismatch_names_the_fix_and_safe_merge_adds_the_column(spark, scenarios, tmp_path):
     path = str(tmp_path / "readings")
-    error = capture(spark, append_schema_mismatch, path)
+    error = scenarios.capture(spark, scenarios.append_schema_mismatch, path)
 
     parsed = parse_delta_error(error)
     assert parsed.error_class == "_LEGACY_ERROR_TEMP_DELTA_0007"

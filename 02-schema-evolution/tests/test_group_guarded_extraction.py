@@ -7,26 +7,29 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from chispa import assert_df_equality
+from helpers import READINGS_SCHEMA, flattening_tables
 from pyspark.sql import functions as F
 
-from delta_schema_evolution.dynamic_keys import explode_unextracted_entries
-from delta_schema_evolution.errors import SchemaInputError
-from delta_schema_evolution.key_registry import (
+from delta_schema_evolution import (
+    UNEXTRACTED_KEYS,
+    FlatteningSettings,
+    SchemaInputError,
+    discover_keys,
+    extract_registered_keys,
+    progressive_flatten,
+)
+from delta_schema_evolution.flattening.key_extraction import EXTRACTED_ENTRIES
+from delta_schema_evolution.flattening.key_registry import (
     DiscoveredKey,
     read_registry,
     registered_key_groups,
     registered_keys,
     update_key_registry,
 )
-from delta_schema_evolution.map_flattening import (
-    EXTRACTED_ENTRIES,
-    UNEXTRACTED_KEYS,
-    discover_keys,
-    extract_registered_keys,
-)
-from delta_schema_evolution.progressive import FlatteningSettings, FlatteningTables, progressive_flatten
+from delta_schema_evolution.flattening.long_lane import explode_unextracted_entries
 
-SCHEMA = "reading_id INT, machine_type STRING, customExtension MAP<STRING,STRING>"
+SCHEMA = READINGS_SCHEMA
 MONDAY, TUESDAY = dt.datetime(2026, 11, 16, 6), dt.datetime(2026, 11, 17, 6)
 OLD_REGISTRY_SCHEMA = ("key STRING NOT NULL, first_seen TIMESTAMP, last_seen TIMESTAMP, inferred_type STRING, "
                        "status STRING, observations BIGINT")  # the registry as written before `groups` existed
@@ -110,14 +113,15 @@ def test_a_registered_key_on_an_unexpected_machine_type_is_not_lost_but_routed_t
         7: (0, []),
     }
     lane = explode_unextracted_entries(flat, "customExtension", UNEXTRACTED_KEYS, ["reading_id"], KEYS, "machine_type")
-    assert sorted(tuple(r) for r in lane.collect()) == [
+    expected = spark.createDataFrame([
         (3, "firmware", "fw-3", "registered key, not known on machine_type laser"),
         (3, "focus_mm", "1.5", "unregistered key"),
         (3, "spindle_rpm", "20000", "registered key, not known on machine_type laser"),
         (4, "spindle_rpm", "50", "registered key, not known on machine_type press"),
         (5, "spindle_rpm", None, "null value"),
         (6, "firmware", "fw-9", "registered key, not known on machine_type null"),
-    ]
+    ], lane.schema)
+    assert_df_equality(lane, expected, ignore_row_order=True)
     assert map_entries(readings) == 13 == non_null_cells(flat, ["ext_force_kn", "ext_spindle_rpm",
                                                                   "ext_firmware"]) + lane.count()
 
@@ -147,8 +151,7 @@ TUESDAY_BATCH = [  # the laser is in this sample: the registry learns it
 
 
 def test_progressive_flatten_with_a_group_column_keeps_every_entry_and_learns_new_machine_types(spark, tmp_path):
-    tables = FlatteningTables(registry=str(tmp_path / "registry"), flat=str(tmp_path / "flat"),
-                              quarantine=str(tmp_path / "quarantine"), dynamic=str(tmp_path / "dynamic"))
+    tables = flattening_tables(tmp_path)
     settings = FlatteningSettings(sample_rows=4, min_share=0.3, group_column="machine_type")
     batch = spark.createDataFrame(MONDAY_BATCH, SCHEMA)
 
@@ -179,8 +182,7 @@ def test_progressive_flatten_with_a_group_column_keeps_every_entry_and_learns_ne
 
 
 def test_progressive_flatten_migrates_an_old_registry_and_looks_its_keys_up_everywhere(spark, tmp_path):
-    tables = FlatteningTables(registry=str(tmp_path / "registry"), flat=str(tmp_path / "flat"),
-                              quarantine=str(tmp_path / "quarantine"), dynamic=str(tmp_path / "dynamic"))
+    tables = flattening_tables(tmp_path)
     spark.createDataFrame([("firmware", MONDAY, MONDAY, "string", "registered", 4)],
                           OLD_REGISTRY_SCHEMA).write.format("delta").save(tables.registry)
     settings = FlatteningSettings(sample_rows=2, min_share=0.3, group_column="machine_type")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from delta.tables import DeltaTable
+from helpers import READINGS_SCHEMA, flattening_tables
 
-from delta_schema_evolution.progressive import FlatteningSettings, FlatteningTables, progressive_flatten
+from delta_schema_evolution import FlatteningSettings, FlatteningTables, progressive_flatten
 
-SCHEMA = "reading_id INT, machine_type STRING, customExtension MAP<STRING,STRING>"
+SCHEMA = READINGS_SCHEMA
 MONDAY, TUESDAY, WEDNESDAY = dt.datetime(2026, 11, 16, 6), dt.datetime(2026, 11, 17, 6), dt.datetime(2026, 11, 18, 6)
 SETTINGS = FlatteningSettings(min_share=0.3)
 
@@ -26,8 +27,7 @@ CLEAN = [(5, "lathe", {"spindle_rpm": "990"}), (6, "lathe", {"spindle_rpm": "995
 
 @pytest.fixture
 def tables(tmp_path):
-    return FlatteningTables(registry=str(tmp_path / "registry"), flat=str(tmp_path / "flat"),
-                            quarantine=str(tmp_path / "quarantine"), dynamic=str(tmp_path / "dynamic"))
+    return flattening_tables(tmp_path)
 
 
 def flatten(spark, rows, tables, seen_at):

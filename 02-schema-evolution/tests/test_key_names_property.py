@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers import READINGS_SCHEMA, flattening_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from delta_schema_evolution.column_names import assign_columns
-from delta_schema_evolution.key_registry import registry_entries
-from delta_schema_evolution.map_flattening import HELPER_COLUMNS
-from delta_schema_evolution.progressive import FlatteningSettings, FlatteningTables, progressive_flatten
+from delta_schema_evolution import FlatteningSettings, assign_columns, progressive_flatten
+from delta_schema_evolution.flattening.key_extraction import HELPER_COLUMNS
+from delta_schema_evolution.flattening.key_registry import registry_entries
 
 FIXED_COLUMNS = ["reading_id", "machine_type"]
 TRICKY = ["spindle_rpm", "spindle-rpm", "Spindle_RPM", "spindle.rpm", "spindle rpm", "SPINDLE-RPM", "select",
@@ -56,7 +56,7 @@ def test_every_key_gets_a_distinct_column_that_never_changes_and_never_equals_a_
         columns = now
 
 
-SCHEMA = "reading_id INT, machine_type STRING, customExtension MAP<STRING,STRING>"
+SCHEMA = READINGS_SCHEMA
 VALUES = st.sampled_from(["7", "12", "x", None])
 
 
@@ -65,8 +65,7 @@ VALUES = st.sampled_from(["7", "12", "x", None])
 @given(rows=st.lists(st.dictionaries(KEY_NAMES, VALUES, max_size=5), min_size=1, max_size=4))
 def test_any_key_names_flatten_without_loss_and_the_next_clean_batch_runs(spark, tmp_path_factory, rows):
     base = tmp_path_factory.mktemp("names")
-    tables = FlatteningTables(registry=str(base / "registry"), flat=str(base / "flat"),
-                              quarantine=str(base / "quarantine"), dynamic=str(base / "dynamic"))
+    tables = flattening_tables(base)
     options = FlatteningSettings(min_share=0.5)  # keys in fewer than half the rows stay in the long lane
     batches = [
         [(1, "lathe", {"spindle_rpm": "900"})],                                           # registered first

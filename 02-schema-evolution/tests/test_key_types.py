@@ -1,7 +1,7 @@
 """Type inference from sampled map values, and which type changes the registry accepts as widenings."""
 from __future__ import annotations
 
-from delta_schema_evolution.key_types import infer_type, widened_type
+from delta_schema_evolution.flattening.key_types import infer_type, widened_type
 
 
 def test_scalars_get_the_narrowest_type_every_sample_value_parses_as():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from local_schema_registry import start_local_registry
 
-from delta_schema_evolution.schema_registry_client import SchemaRegistryClient, SchemaRegistryError
+from delta_schema_evolution import SchemaRegistryClient, SchemaRegistryError
 
 SUBJECT = "sensor-readings-value"
 V1 = {"type": "record", "name": "Reading", "fields": [{"name": "id", "type": "long"},

@@ -7,16 +7,16 @@ import datetime as dt
 import pytest
 from pyspark.sql import functions as F
 
-from delta_schema_evolution.errors import SchemaInputError
-from delta_schema_evolution.key_registry import DiscoveredKey, registered_keys, update_key_registry
-from delta_schema_evolution.map_flattening import (
-    EXTRACTION_REASON,
+from delta_schema_evolution import (
+    SchemaInputError,
     TableTooWideError,
     TableTooWideWarning,
     discover_keys,
     extract_registered_keys,
-    guard_column_count,
 )
+from delta_schema_evolution.flattening.column_guard import guard_column_count
+from delta_schema_evolution.flattening.key_extraction import EXTRACTION_REASON
+from delta_schema_evolution.flattening.key_registry import DiscoveredKey, registered_keys, update_key_registry
 
 SCHEMA = "reading_id INT, machine_type STRING, customExtension MAP<STRING,STRING>"
 

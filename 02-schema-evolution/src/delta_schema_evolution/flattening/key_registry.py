@@ -39,8 +39,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from delta_schema_evolution.column_names import assign_columns
-from delta_schema_evolution.key_types import widened_type
+from delta_schema_evolution.flattening.key_columns import assign_columns
+from delta_schema_evolution.flattening.key_types import widened_type
 
 REGISTERED = "registered"
 DYNAMIC = "dynamic"

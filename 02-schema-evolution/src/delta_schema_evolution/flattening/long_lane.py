@@ -12,7 +12,7 @@ Example::
     long.write.format("delta").mode("append").save("/lake/silver/custom_extension_dynamic")
 
 ``explode_unextracted_entries`` is the same lane for the output of
-``map_flattening.extract_registered_keys``: it explodes that function's ``_unextracted_keys`` (every key
+``key_extraction.extract_registered_keys``: it explodes that function's ``_unextracted_keys`` (every key
 whose value is in no column), looks their values up, and says why each entry is there (``reason``).
 """
 from __future__ import annotations

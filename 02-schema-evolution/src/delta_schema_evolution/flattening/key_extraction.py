@@ -1,25 +1,15 @@
-"""Progressive flattening of a ``MAP<STRING,STRING>`` column (customExtension) without exploding it.
-
-This module holds the per-row work: sampled key discovery (``discover_keys``, optionally recording which
-values of a group column such as ``machine_type`` carry each key), extraction of registered keys into
-typed columns with ``getItem`` + ``try_cast`` or ``from_json`` (``extract_registered_keys``, looking a key
-up only on rows whose group carries it, with a guard that keeps every other entry), and the column-count
-guard (``guard_column_count``). The registry lives in ``key_registry``, the flat and
-dynamic tables in ``flat_table`` and ``dynamic_keys``, and ``progressive.progressive_flatten`` runs the
-whole method in order.
+"""Extraction of registered keys into typed columns without exploding the map: ``getItem`` + ``try_cast``
+for scalars, ``from_json`` for JSON structs and arrays, each key looked up only on rows whose group
+carries it, plus the guard that lists every entry no column took (``_unextracted_keys``) and the reason a
+row's values failed (``_extraction_reason``).
 
 Example::
 
-    keys = discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01,
-                         group_column="machine_type")
-    update_key_registry(spark, registry_path, keys)
-    flat = extract_registered_keys(readings, "customExtension", registered_keys(spark, registry_path),
-                                   group_column="machine_type",
-                                   key_groups=registered_key_groups(spark, registry_path))
+    flat = extract_registered_keys(readings, "customExtension", {"spindle_rpm": "int"},
+                                   group_column="machine_type", key_groups={"spindle_rpm": ("cnc_lathe",)})
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from functools import reduce
 
@@ -27,83 +17,16 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from delta_schema_evolution.column_names import assign_columns
-from delta_schema_evolution.errors import SchemaEvolutionError, SchemaInputError
-from delta_schema_evolution.key_registry import DYNAMIC, REGISTERED, DiscoveredKey
-from delta_schema_evolution.key_types import infer_type, is_json_type, parse_type
+from delta_schema_evolution.errors import SchemaInputError
+from delta_schema_evolution.flattening.key_columns import assign_columns
+from delta_schema_evolution.flattening.key_types import is_json_type, parse_type
+from delta_schema_evolution.flattening.map_checks import check_group_column, check_map_column
 
 EXTRACTION_REASON = "_extraction_reason"
 EXTRACTED_ENTRIES = "_extracted_entries"
 UNEXTRACTED_KEYS = "_unextracted_keys"
 HELPER_COLUMNS = (EXTRACTION_REASON, EXTRACTED_ENTRIES, UNEXTRACTED_KEYS)  # never handed out to a key
 _CORRUPT = "_corrupt_record"
-
-
-class TableTooWideWarning(UserWarning):
-    """The flattened table is approaching the column limit you set."""
-
-
-class TableTooWideError(SchemaEvolutionError):
-    """Adding the new key columns would exceed the hard column limit."""
-
-
-def check_map_column(frame: DataFrame, map_column: str) -> None:
-    """Raise ``SchemaInputError`` unless ``map_column`` exists and is ``MAP<STRING,STRING>``."""
-    if map_column not in frame.columns:
-        raise SchemaInputError(f"map_column: expected one of {frame.columns}, got {map_column!r}")
-    data_type = frame.schema[map_column].dataType
-    if not (isinstance(data_type, T.MapType) and isinstance(data_type.keyType, T.StringType)
-            and isinstance(data_type.valueType, T.StringType)):
-        raise SchemaInputError(f"{map_column}: expected map<string,string>, got {data_type.simpleString()}")
-
-
-def check_group_column(frame: DataFrame, group_column: str, map_column: str) -> None:
-    """Raise ``SchemaInputError`` unless ``group_column`` is a string column other than ``map_column``."""
-    if group_column not in frame.columns or group_column == map_column:
-        raise SchemaInputError(f"group_column: expected one of {[c for c in frame.columns if c != map_column]}, "
-                               f"got {group_column!r}")
-    data_type = frame.schema[group_column].dataType
-    if not isinstance(data_type, T.StringType):
-        raise SchemaInputError(f"{group_column}: expected a string group column, got {data_type.simpleString()}")
-
-
-def discover_keys(frame: DataFrame, map_column: str, sample_rows: int = 10_000, values_per_key: int = 200,
-                  min_share: float = 0.0, group_column: str | None = None) -> list[DiscoveredKey]:
-    """Keys of ``map_column`` in the first ``sample_rows`` rows, with counts, an inferred type, and a status:
-    ``dynamic`` when the key is in fewer than ``min_share`` of the sampled rows, else ``registered``. With
-    ``group_column``, each key also gets the sorted groups whose rows carried it (None when a carrying row
-    had a null group: such a key is looked up on every row).
-
-    The explode here runs on the bounded sample only; the full data is never exploded.
-
-    Example::
-
-        discover_keys(readings, "customExtension", sample_rows=10_000, min_share=0.01, group_column="machine_type")
-        # [DiscoveredKey(key='spindle_rpm', observations=9120, inferred_type='int', status='registered',
-        #                groups=('cnc_lathe', 'cnc_mill')), ...]
-    """
-    check_map_column(frame, map_column)
-    if group_column is not None:
-        check_group_column(frame, group_column, map_column)
-    if sample_rows < 1:
-        raise SchemaInputError(f"sample_rows: expected >= 1, got {sample_rows}")
-    if not 0.0 <= min_share <= 1.0:
-        raise SchemaInputError(f"min_share: expected a fraction between 0 and 1, got {min_share}")
-    group = F.col(group_column) if group_column is not None else F.lit(None).cast("string")
-    sample = frame.select(F.col(map_column).alias("_map"), group.alias("_group")).limit(sample_rows).cache()
-    try:
-        sampled = sample.count()
-        grouped = (sample.select("_group", F.explode("_map").alias("key", "value")).groupBy("key")
-                   .agg(F.count(F.lit(1)).alias("observations"),
-                        F.slice(F.collect_list("value"), 1, values_per_key).alias("values"),
-                        F.sort_array(F.collect_set("_group")).alias("groups"),
-                        F.max(F.col("_group").isNull()).alias("ungrouped"))).collect()
-    finally:
-        sample.unpersist()
-    return sorted((DiscoveredKey(row["key"], row["observations"], infer_type(row["values"]),
-                                 REGISTERED if row["observations"] >= min_share * sampled else DYNAMIC,
-                                 None if group_column is None or row["ungrouped"] else tuple(row["groups"]))
-                   for row in grouped), key=lambda k: k.key)
 
 
 def _scalar(raw: Column, key: str, type_name: str) -> tuple[Column, Column | None]:
@@ -235,22 +158,3 @@ def extract_registered_keys(frame: DataFrame, map_column: str, keys: Mapping[str
                          F.when(reason != "", reason).cast("string").alias(EXTRACTION_REASON),
                          count.alias(EXTRACTED_ENTRIES),
                          unextracted_keys(map_column, looked_up).alias(UNEXTRACTED_KEYS))
-
-
-def guard_column_count(current_columns: int, new_columns: int, warn_at: int = 400, fail_at: int = 1000) -> int:
-    """Warn (``TableTooWideWarning``) when the total reaches ``warn_at``; raise ``TableTooWideError``
-    above ``fail_at``. Returns the total.
-
-    Example::
-
-        >>> guard_column_count(100, 20)
-        120
-    """
-    total = current_columns + new_columns
-    if total > fail_at:
-        raise TableTooWideError(f"column count: expected at most {fail_at}, got {total} "
-                                f"({current_columns} existing + {new_columns} new key columns)")
-    if total >= warn_at:
-        warnings.warn(f"column count {total} reached the warning threshold {warn_at} (hard limit {fail_at})",
-                      TableTooWideWarning, stacklevel=2)
-    return total

@@ -29,21 +29,20 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from delta_schema_evolution.dynamic_keys import DYNAMIC_REASON, explode_unextracted_entries
 from delta_schema_evolution.errors import SchemaEvolutionError, SchemaInputError
-from delta_schema_evolution.flat_table import OptimizeResult, optimize_with_zorder, write_flat_table
-from delta_schema_evolution.key_registry import RegistryPlan, commit_registry_update, plan_registry_update
-from delta_schema_evolution.map_flattening import (
+from delta_schema_evolution.flattening.column_guard import guard_column_count
+from delta_schema_evolution.flattening.flat_table import OptimizeResult, optimize_with_zorder, write_flat_table
+from delta_schema_evolution.flattening.key_discovery import discover_keys
+from delta_schema_evolution.flattening.key_extraction import (
     EXTRACTED_ENTRIES,
     EXTRACTION_REASON,
     HELPER_COLUMNS,
     UNEXTRACTED_KEYS,
-    check_group_column,
-    check_map_column,
-    discover_keys,
     extract_registered_keys,
-    guard_column_count,
 )
+from delta_schema_evolution.flattening.key_registry import RegistryPlan, commit_registry_update, plan_registry_update
+from delta_schema_evolution.flattening.long_lane import DYNAMIC_REASON, explode_unextracted_entries
+from delta_schema_evolution.flattening.map_checks import check_group_column, check_map_column
 from delta_schema_evolution.safe_merge import QUARANTINE_PAYLOAD, QUARANTINE_REASON, write_quarantine
 
 
