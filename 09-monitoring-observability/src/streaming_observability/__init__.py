@@ -39,12 +39,24 @@ from streaming_observability.delta_health import (
 from streaming_observability.errors import CheckpointFormatError, ObservabilityInputError, RowAccountingError
 from streaming_observability.exporter import MetricsServer, serve_metrics
 from streaming_observability.json_logging import CORRELATION_FIELDS, JsonLogFormatter, correlation, json_logger
+from streaming_observability.lineage import (
+    LineageSetupError,
+    attach_openlineage_listener,
+    detach_openlineage_listener,
+    lineage_summary,
+    openlineage_conf,
+)
 from streaming_observability.listener import PrometheusQueryListener
 from streaming_observability.log_analysis import errors_by_class, read_json_logs, slowest_batches
 from streaming_observability.progress_metrics import ProgressSnapshot, apply_snapshot, progress_snapshot
 from streaming_observability.streaming_metrics import StreamingQueryMetrics
 
 __all__ = [
+    "LineageSetupError",
+    "attach_openlineage_listener",
+    "detach_openlineage_listener",
+    "lineage_summary",
+    "openlineage_conf",
     "AlertDeliveryError",
     "pagerduty_acknowledge",
     "pagerduty_events",
