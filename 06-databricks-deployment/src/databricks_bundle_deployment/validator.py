@@ -7,6 +7,7 @@ Example::
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,10 @@ def validate_bundle(bundle_root: Path, targets: list[str] | None = None, rules: 
     for name in names:
         if name not in files.target_names:
             raise UnknownTargetError(name, files.target_names)
-    results = {name: validate_target(bundle_root, name, rules) for name in names}
+    # Each target waits on its own databricks.bundles.build processes; checking them side by side overlaps the waits.
+    with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+        checked = list(pool.map(lambda name: validate_target(bundle_root, name, rules), names))
+    results = dict(zip(names, checked, strict=True))
     for result in results.values():
         findings += result.findings
     return ValidationReport(results, findings)
