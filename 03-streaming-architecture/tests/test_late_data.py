@@ -1,6 +1,7 @@
 """Late data: Spark's watermark drops late rows without a word; silver routes them to late_events instead."""
 from __future__ import annotations
 
+from chispa import assert_df_equality
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
@@ -88,8 +89,8 @@ def test_the_remembered_watermark_and_ids_decide_like_the_tables_and_a_replay_re
     assert committed_watermark_before(spark, paths.silver, SETTINGS.app_id, 1) == batch_0_max.first()[0]  # b, 06:31
     # the ids remembered for batch 2 are the ids silver and late_events hold: a, b, c and the late d
     watermark = memory.recall(2)[1]
-    assert sorted(memory.recent_ids(2).within(watermark).collect()) == sorted(
-        earlier_event_ids(spark, paths, SETTINGS, 2, watermark).collect())
+    assert_df_equality(memory.recent_ids(2).within(watermark), earlier_event_ids(spark, paths, SETTINGS, 2, watermark),
+                       ignore_row_order=True, ignore_nullable=True)
     assert memory.recent_ids(1) is None
     resent = write_silver_batch(spark, bronze_rows(spark, 20, SECOND), 2, paths, SETTINGS, memory)
     assert (resent["duplicate_of_earlier"], resent["silver"]) == (2, 0)  # c and d, found in the remembered ids
