@@ -82,3 +82,13 @@ def test_every_run_appends_one_result_row_per_rule_for_trending(spark, contract,
     assert [tuple(row) for row in trend.collect()] == [(1, 0, 0.0, "passed"), (2, 1, 0.5, "quarantined")]
     assert spark.read.format("delta").load(results).groupBy("run_id").count().where(
         F.col("count") != len(contract.rules)).count() == 0
+
+
+def test_an_empty_batch_passes_every_rule_and_writes_nothing_but_its_results(spark, contract, tmp_path):
+    silver, quarantine, results = _paths(tmp_path)
+
+    run = evaluate_contract(readings(spark, []), contract, now=NOW, dimensions={"machines": machines(spark)})
+    summary = write_gated_run(run, silver, quarantine, results)
+
+    assert {result.outcome for result in run.results} == {"passed"}
+    assert (summary.rows_in, summary.rows_written, summary.rows_quarantined) == (0, 0, 0)

@@ -143,7 +143,9 @@ def evaluate_contract(
             results.append(judge_dataset_rule(rule, rows_in, nulls, measure, measure >= rule.params["min_ratio"]))
         else:
             counts = [values[f"set{index}_bin{p}"] for p in range(len(rule.params["baseline"]["fractions"]))]
-            psi = population_stability_index(rule.params["baseline"]["fractions"], fractions_from_counts(counts))
+            # a batch with no values in the column has no distribution to compare: nothing drifted
+            psi = (population_stability_index(rule.params["baseline"]["fractions"], fractions_from_counts(counts))
+                   if sum(counts) else 0.0)
             results.append(judge_dataset_rule(rule, rows_in, 0, psi, psi <= rule.params["max_psi"]))
     failed_names = _failed_rules_column(row_rules, [F.col(f"{HELPER_PREFIX}fail_{i}") for i in range(len(failures))])
     with_names = flagged.withColumn(FAILED_RULES_COLUMN, failed_names)
