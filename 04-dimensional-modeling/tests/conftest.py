@@ -1,28 +1,9 @@
-"""Shared test helpers: the machine-configuration change feed schema and small readers."""
+"""Fixtures of this folder's tests (helpers shared between test files are in helpers.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from pyspark.sql import types as T
-
-MACHINE_CHANGES = T.StructType(
-    [
-        T.StructField("machine_id", T.StringType()),
-        T.StructField("line_id", T.StringType()),
-        T.StructField("firmware", T.StringType()),
-        T.StructField("max_rpm", T.IntegerType()),
-        T.StructField("change_ts", T.TimestampType()),
-    ]
-)
-MACHINE_ATTRIBUTES = T.StructType([f for f in MACHINE_CHANGES.fields if f.name != "change_ts"])
-
-
-def ts(day: int, hour: int = 0) -> dt.datetime:
-    """A change timestamp in March 2026 (naive datetimes are UTC: the session time zone is UTC)."""
-    return dt.datetime(2026, 3, day, hour)
-
+from helpers import MACHINE_CHANGES
 
 TINY_DATA_SETTINGS = {
     # AQE runs every shuffle stage as a job of its own (an SCD2 outcome count took 210 jobs and 29 s
@@ -51,15 +32,3 @@ def changes(spark):
         return spark.createDataFrame(rows, schema)
 
     return build
-
-
-def history(spark, path, *columns):
-    """The dimension as sorted tuples of the given columns."""
-    ordered = ["machine_id", "valid_from"]
-    return [
-        tuple(r) for r in spark.read.format("delta").load(path).orderBy(*ordered).select(*columns).collect()
-    ]
-
-
-def outcome_counts(result) -> dict[str, int]:
-    return {r["outcome"]: r["count"] for r in result.outcomes.groupBy("outcome").count().collect()}

@@ -1,27 +1,21 @@
-"""Keep the benchmark from rotting: run its function on a tiny dimension (numbers are not asserted).
-
-Only the deletion-vectors-on configuration runs (the one the bar is judged on): the other runs the
-same code with the table property off, and the fast path's rerun without deletion vectors is pinned
-down in tests/test_scd_type2_fast_path.py."""
+"""Keep the benchmark from rotting: run its harness on a tiny dimension (the figures are not asserted)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "scd2_single_merge_vs_two_pass.py"
+import pytest
 
 
-def test_benchmark_runs_on_a_tiny_dimension_and_the_rerun_changes_nothing(spark, tmp_path):
-    spec = importlib.util.spec_from_file_location("scd2_benchmark", BENCHMARK)
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
+@pytest.mark.bench
+def test_the_benchmark_runs_on_a_tiny_dimension_and_all_three_merges_write_the_same_table(spark, tmp_path, load_script):
+    benchmark = load_script("benchmarks/scd2_merge_benchmark.py")
 
-    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, warm_up_rows=0, deletion_vectors=(True,))
+    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, repeats=1)
 
     summary = outcome["summary"]
-    assert (summary["batch_rows"], summary["rerun_rows_changed"], summary["single_merge_path"]) == (6, 0, "fast")
-    first_runs = {r["approach"]: r for r in outcome["rows"] if r["step"] == "first_run"}
-    assert {r["deletion_vectors"] for r in outcome["rows"]} == {"dv_on"}
-    assert first_runs["single_merge"]["rows_inserted"] == first_runs["two_pass"]["rows_inserted"] == 6
-    assert first_runs["single_merge"]["rows_updated"] == first_runs["two_pass"]["rows_updated"] == 4
+    assert (summary["dimension_rows"], summary["batch_rows"]) == (40, 6)
+    assert summary["fast_vs_mack_differing_rows"] == summary["general_vs_mack_differing_rows"] == 0
+    assert summary["rerun_fast_versions_committed_max"] == summary["rerun_general_versions_committed_max"] == 0
+    assert {(r["variant"], r["step"]) for r in outcome["rows"]} == {
+        *[(v, "first_run") for v in benchmark.VARIANTS],
+        *[(v, "rerun") for v in benchmark.RERUN_VARIANTS],
+    }

@@ -8,10 +8,9 @@ import uuid
 import pytest
 from pyspark.errors import AnalysisException, ParseException
 
-from manufacturing_star_schema import assert_scd2_invariants
+from manufacturing_star_schema import assert_scd2_invariants, merge_scd6, scd6_spec
 from manufacturing_star_schema.ddl import create_star_schema, ddl_files
 from manufacturing_star_schema.errors import InvalidSpecError
-from manufacturing_star_schema.scd_type6 import merge_scd6, scd6_spec
 
 STAR_TABLES = [
     "dim_plant",

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 from manufacturing_star_schema import OPEN_END
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "scd2_machine_config_history.py"
 
-
-def test_the_example_ends_with_the_documented_history(spark, tmp_path):
-    spec = importlib.util.spec_from_file_location("scd2_example", EXAMPLE)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+def test_the_example_ends_with_the_documented_history(spark, tmp_path, load_script):
+    example = load_script("examples/scd2_machine_config_history.py")
 
     rows = example.run_example(spark, tmp_path)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import MACHINE_ATTRIBUTES, ts
+from helpers import MACHINE_ATTRIBUTES, ts
 
 from manufacturing_star_schema import Scd2Spec, assert_scd2_invariants, create_scd2_table, merge_scd2
 from manufacturing_star_schema.fact_rekey import rekey_unknown_members

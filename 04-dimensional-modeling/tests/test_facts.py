@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import ts
+from helpers import ts
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import OPEN_END

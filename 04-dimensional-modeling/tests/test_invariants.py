@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ts
+from helpers import ts
 from pyspark.sql import types as T
 
 from manufacturing_star_schema import (

@@ -7,8 +7,8 @@ Every test ends with the invariant checker. Dimension rows are read back as tupl
 from __future__ import annotations
 
 import pytest
-from conftest import MACHINE_ATTRIBUTES, history, outcome_counts, ts
 from delta.tables import DeltaTable
+from helpers import MACHINE_ATTRIBUTES, assert_history, history, outcome_counts, ts
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import (
@@ -62,12 +62,17 @@ def test_versions_take_their_dates_from_the_source_change_timestamp(spark, dim_m
         SPEC,
     )
 
-    assert history(spark, dim_machine, *VERSIONS) == [
-        ("M1", "fw-1.0", ts(1), ts(4), False),
-        ("M1", "fw-1.1", ts(4), OPEN_END, True),
-        ("M2", "fw-1.0", ts(1), OPEN_END, True),
-        ("M3", "fw-2.0", ts(4), OPEN_END, True),
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        [*VERSIONS],
+        [
+            ("M1", "fw-1.0", ts(1), ts(4), False),
+            ("M1", "fw-1.1", ts(4), OPEN_END, True),
+            ("M2", "fw-1.0", ts(1), OPEN_END, True),
+            ("M3", "fw-2.0", ts(4), OPEN_END, True),
+        ],
+    )
     assert result.metrics["num_inserted_rows"] == 2 and result.metrics["num_updated_rows"] == 1
     assert outcome_counts(result) == {"new_version": 2, "unchanged": 1}
     check_invariants(spark, dim_machine)
@@ -102,10 +107,15 @@ def test_rerunning_an_older_batch_breaks_the_two_pass_approach_but_not_the_singl
     with pytest.raises(ScdInvariantError, match="empty_or_negative_interval"):
         check_invariants(spark, two_pass_path)
     # the fix: the replay is recognised as already applied
-    assert history(spark, dim_machine, *VERSIONS) == [
-        ("M1", "fw-1.0", ts(1), ts(4), False),
-        ("M1", "fw-1.1", ts(4), OPEN_END, True),
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        [*VERSIONS],
+        [
+            ("M1", "fw-1.0", ts(1), ts(4), False),
+            ("M1", "fw-1.1", ts(4), OPEN_END, True),
+        ],
+    )
     check_invariants(spark, dim_machine)
 
 
@@ -125,11 +135,16 @@ def test_several_changes_of_one_key_in_one_batch_become_consecutive_versions(spa
         SPEC,
     )
 
-    assert history(spark, dim_machine, "firmware", "valid_from", "valid_to") == [
-        ("fw-1.0", ts(1), ts(5)),
-        ("fw-1.1", ts(5), ts(9)),
-        ("fw-1.2", ts(9), OPEN_END),
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        ["firmware", "valid_from", "valid_to"],
+        [
+            ("fw-1.0", ts(1), ts(5)),
+            ("fw-1.1", ts(5), ts(9)),
+            ("fw-1.2", ts(9), OPEN_END),
+        ],
+    )
     assert outcome_counts(result) == {"new_version": 3, "unchanged": 1, "duplicate_in_batch": 1}
     check_invariants(spark, dim_machine)
 
@@ -156,15 +171,18 @@ def test_a_late_change_is_placed_in_history(spark, dim_machine, changes):
         SPEC,
     )
 
-    late = merge_scd2(
-        spark, dim_machine, changes([("M1", "L1", "fw-1.5", 1200, ts(6))]), SPEC
-    )  # happened on day 6
+    late = merge_scd2(spark, dim_machine, changes([("M1", "L1", "fw-1.5", 1200, ts(6))]), SPEC)  # happened on day 6
 
-    assert history(spark, dim_machine, *VERSIONS) == [
-        ("M1", "fw-1.0", ts(1), ts(6), False),  # shortened: ended when the late change happened
-        ("M1", "fw-1.5", ts(6), ts(10), False),  # the late change, ending where day 10 starts
-        ("M1", "fw-2.0", ts(10), OPEN_END, True),  # untouched: still current
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        [*VERSIONS],
+        [
+            ("M1", "fw-1.0", ts(1), ts(6), False),  # shortened: ended when the late change happened
+            ("M1", "fw-1.5", ts(6), ts(10), False),  # the late change, ending where day 10 starts
+            ("M1", "fw-2.0", ts(10), OPEN_END, True),  # untouched: still current
+        ],
+    )
     assert outcome_counts(late) == {"placed_in_history": 1}
     check_invariants(spark, dim_machine)
 
@@ -181,9 +199,7 @@ def test_the_reject_policy_raises_a_named_error_and_writes_nothing(spark, dim_ma
     check_invariants(spark, dim_machine)
 
 
-def test_null_safe_hash_sees_null_to_value_and_value_to_null_and_not_the_string_null(
-    spark, dim_machine, changes
-):
+def test_null_safe_hash_sees_null_to_value_and_value_to_null_and_not_the_string_null(spark, dim_machine, changes):
     merge_scd2(
         spark,
         dim_machine,
@@ -213,16 +229,12 @@ def test_null_safe_hash_sees_null_to_value_and_value_to_null_and_not_the_string_
 
 def test_a_soft_delete_is_a_tombstone_version_carrying_the_last_attributes(spark, dim_machine, changes):
     merge_scd2(spark, dim_machine, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]), SPEC)
-    delete = changes([("M1", None, None, None, ts(7))]).withColumn(
-        "is_deleted", F.lit(True)
-    )  # decommissioned
+    delete = changes([("M1", None, None, None, ts(7))]).withColumn("is_deleted", F.lit(True))  # decommissioned
 
     merge_scd2(spark, dim_machine, delete, SPEC)
     rerun = merge_scd2(spark, dim_machine, delete, SPEC)
 
-    assert history(
-        spark, dim_machine, "firmware", "max_rpm", "is_deleted", "valid_from", "valid_to", "is_current"
-    ) == [
+    assert history(spark, dim_machine, "firmware", "max_rpm", "is_deleted", "valid_from", "valid_to", "is_current") == [
         ("fw-1.0", 1200, False, ts(1), ts(7), False),
         ("fw-1.0", 1200, True, ts(7), OPEN_END, True),  # still one current row, flagged deleted
     ]
@@ -237,9 +249,7 @@ def test_a_new_source_column_is_added_and_only_rows_with_a_value_get_a_version(s
         changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 900, ts(1))]),
         SPEC,
     )
-    with_coolant = changes(
-        [("M1", "L1", "fw-1.0", 1200, ts(5)), ("M2", "L1", "fw-1.0", 900, ts(5))]
-    ).withColumn(
+    with_coolant = changes([("M1", "L1", "fw-1.0", 1200, ts(5)), ("M2", "L1", "fw-1.0", 900, ts(5))]).withColumn(
         "coolant",
         F.when(F.col("machine_id") == "M1", "water-glycol"),  # M2 has no value yet
     )
@@ -247,18 +257,21 @@ def test_a_new_source_column_is_added_and_only_rows_with_a_value_get_a_version(s
     result = merge_scd2(spark, dim_machine, with_coolant, SPEC)
 
     assert result.added_columns == ["coolant"]
-    assert history(spark, dim_machine, "machine_id", "coolant", "valid_from", "is_current") == [
-        ("M1", None, ts(1), False),
-        ("M1", "water-glycol", ts(5), True),
-        ("M2", None, ts(1), True),  # NULL new column: the stored hash still matches, no version
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        ["machine_id", "coolant", "valid_from", "is_current"],
+        [
+            ("M1", None, ts(1), False),
+            ("M1", "water-glycol", ts(5), True),
+            ("M2", None, ts(1), True),  # NULL new column: the stored hash still matches, no version
+        ],
+    )
     check_invariants(spark, dim_machine)
 
 
 def test_a_column_whose_type_drifted_is_a_named_error(spark, dim_machine, changes):
-    drifted = changes([("M1", "L1", "fw-1.0", 1200, ts(1))]).withColumn(
-        "max_rpm", F.col("max_rpm").cast("string")
-    )
+    drifted = changes([("M1", "L1", "fw-1.0", 1200, ts(1))]).withColumn("max_rpm", F.col("max_rpm").cast("string"))
 
     with pytest.raises(ColumnTypeDriftError, match="max_rpm: expected int, actual string"):
         merge_scd2(spark, dim_machine, drifted, SPEC)
@@ -336,15 +349,20 @@ def test_a_batch_mixing_late_new_and_replayed_changes_reads_history_only_where_n
     result = merge_scd2(spark, dim_machine, batch, SPEC)
     rerun = merge_scd2(spark, dim_machine, batch, SPEC)
 
-    assert history(spark, dim_machine, *VERSIONS) == [
-        ("M1", "fw-1.0", ts(1), ts(6), False),
-        ("M1", "fw-1.5", ts(6), ts(10), False),
-        ("M1", "fw-2.0", ts(10), OPEN_END, True),
-        ("M2", "fw-1.0", ts(1), ts(8), False),
-        ("M2", "fw-1.1", ts(8), OPEN_END, True),
-        ("M3", "fw-1.0", ts(1), OPEN_END, True),
-        ("M4", "fw-3.0", ts(8), OPEN_END, True),
-    ]
+    assert_history(
+        spark,
+        dim_machine,
+        [*VERSIONS],
+        [
+            ("M1", "fw-1.0", ts(1), ts(6), False),
+            ("M1", "fw-1.5", ts(6), ts(10), False),
+            ("M1", "fw-2.0", ts(10), OPEN_END, True),
+            ("M2", "fw-1.0", ts(1), ts(8), False),
+            ("M2", "fw-1.1", ts(8), OPEN_END, True),
+            ("M3", "fw-1.0", ts(1), OPEN_END, True),
+            ("M4", "fw-3.0", ts(8), OPEN_END, True),
+        ],
+    )
     assert outcome_counts(result) == {"placed_in_history": 1, "new_version": 2, "already_applied": 1}
     assert result.metrics["num_updated_rows"] == 2 and result.metrics["num_inserted_rows"] == 3
     assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0

@@ -4,8 +4,8 @@ Each test applies the same batches to two dimensions, one with the fast path all
 and one with ``Scd2Spec(fast_path=False)``, and compares the whole tables (surrogate keys, hashes
 and validity columns included), the outcomes and the metrics. Every test ends with the invariant
 checker, and every result's outcomes account for every source row. The dimensions have deletion
-vectors on (as the benchmark and Delta's guidance for MERGE-heavy tables); the one difference
-without them (a no-op rerun rewrites the touched files) is pinned down by its own test.
+vectors on (as the benchmark and Delta's guidance for MERGE-heavy tables); two tests pin down that
+without them (copy-on-write) a rerun still commits nothing and unchanged rows are not rewritten.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-from conftest import MACHINE_ATTRIBUTES, outcome_counts, ts
+from chispa import assert_df_equality
 from delta.tables import DeltaTable
+from helpers import MACHINE_ATTRIBUTES, outcome_counts, ts
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
@@ -26,7 +27,12 @@ from manufacturing_star_schema import (
     create_scd2_table,
     merge_scd2,
 )
-from manufacturing_star_schema.scd_type2_fast_path import FALLBACK_MARKER, is_simple_batch, merge_simple_batch
+from manufacturing_star_schema.scd_type2_fast_path import (
+    FALLBACK_MARKER,
+    is_simple_batch,
+    merge_simple_batch,
+    simple_batch_versions,
+)
 
 FAST = Scd2Spec(natural_key=("machine_id",))
 GENERAL = Scd2Spec(natural_key=("machine_id",), fast_path=False)
@@ -43,10 +49,11 @@ def twins(spark, tmp_path):
 
 
 def seed_both(spark, twins, batch):
-    """Apply a set-up batch to both twins (invariants checked; the tables are compared later)."""
+    """Apply a set-up batch to both twins (the general twin's invariants checked; the tables are
+    compared later, so the fast twin is held to the same invariants)."""
     for name, spec in (("fast", FAST), ("general", GENERAL)):
         merge_scd2(spark, twins[name], batch, spec)
-        assert_scd2_invariants(spark.read.format("delta").load(twins[name]), ["machine_id"])
+    assert_scd2_invariants(spark.read.format("delta").load(twins["general"]), ["machine_id"])
 
 
 @dataclass(frozen=True)
@@ -73,20 +80,23 @@ def applied(result) -> Applied:
 
 
 def apply_to_both(spark, twins, batch, spec_options=None):
-    """Apply one batch to both twins; check invariants and that rows in = outcomes; return both results."""
+    """Apply one batch to both twins; check that rows in = outcomes on both and the general twin's
+    invariants (``assert_same_as_general`` then holds the fast twin to them); return both results."""
     options = spec_options or {}
     rows_in = batch.count()
     results = {}
     for name, fast_path in (("fast", True), ("general", False)):
         spec = Scd2Spec(natural_key=("machine_id",), fast_path=fast_path, **options)
         results[name] = applied(merge_scd2(spark, twins[name], batch, spec))
-        assert_scd2_invariants(spark.read.format("delta").load(twins[name]), ["machine_id"])
         assert sum(results[name].outcome_counts.values()) == rows_in  # every source row has one outcome
+    assert_scd2_invariants(spark.read.format("delta").load(twins["general"]), ["machine_id"])
     return results
 
 
-def table(spark, path):
-    return sorted(tuple(r) for r in spark.read.format("delta").load(path).collect())
+def assert_same_table(spark, left_path, right_path):
+    """Whole-table equality: surrogate keys, hashes and validity columns included, in any row order."""
+    left, right = (spark.read.format("delta").load(p) for p in (left_path, right_path))
+    assert_df_equality(left, right, ignore_row_order=True)
 
 
 def version(spark, path):
@@ -94,7 +104,7 @@ def version(spark, path):
 
 
 def assert_same_as_general(spark, twins, results):
-    assert table(spark, twins["fast"]) == table(spark, twins["general"])
+    assert_same_table(spark, twins["fast"], twins["general"])
     assert results["fast"].outcomes == results["general"].outcomes
     assert results["fast"].quarantine == results["general"].quarantine
     changed = ("num_updated_rows", "num_inserted_rows")
@@ -131,39 +141,54 @@ def test_a_rerun_of_the_latest_batch_on_the_fast_path_changes_zero_rows_and_comm
 ):
     batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L2", "fw-2.0", 900, ts(2))])
     merge_scd2(spark, twins["fast"], batch, FAST)
-    before, version_before = table(spark, twins["fast"]), version(spark, twins["fast"])
+    version_before = version(spark, twins["fast"])
 
     rerun = merge_scd2(spark, twins["fast"], batch, FAST)
 
     assert rerun.path == "fast"
     assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0
-    assert version(spark, twins["fast"]) == version_before  # Delta commits no version for it
-    assert table(spark, twins["fast"]) == before
+    assert version(spark, twins["fast"]) == version_before  # Delta commits no version: the table is as it was
     assert outcome_counts(rerun) == {"already_applied": 2}
     assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
 
 
-def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_but_rewrites_the_touched_files(
-    spark, tmp_path, changes
-):
-    """Copy-on-write: the rerun's insert copies match (that is how they are ignored), so Delta rewrites
-    the files holding them, row for row. Zero rows change; the table gets a version. The general path
-    (``fast_path=False``) runs no MERGE at all for a rerun."""
+def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_and_commits_nothing(spark, tmp_path, changes):
+    """Copy-on-write tables (no deletion vectors): a MERGE whose source rows match target rows rewrites
+    the files holding them even when no clause fires, so a rerun used to commit an empty version
+    (2 -> 3, zero rows changed). The fast path now leaves out rows that change nothing before its
+    MERGE, and runs no MERGE when none is left: no version, on both paths."""
     path = str(tmp_path / "no_deletion_vectors")
     create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST)
     batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L2", "fw-2.0", 900, ts(2))])
     merge_scd2(spark, path, batch, FAST)
-    before, version_before = table(spark, path), version(spark, path)
+    version_before = version(spark, path)
 
     rerun = merge_scd2(spark, path, batch, FAST)
 
     assert rerun.path == "fast"
     assert rerun.metrics["num_updated_rows"] == rerun.metrics["num_inserted_rows"] == 0
-    last = DeltaTable.forPath(spark, path).history(1).first()
-    assert (last["version"], last["operationMetrics"]["numTargetRowsCopied"]) == (version_before + 1, "2")
-    assert table(spark, path) == before
+    assert version(spark, path) == version_before  # no empty version: the table is as it was
+    assert outcome_counts(rerun) == {"already_applied": 2}
     assert merge_scd2(spark, path, batch, GENERAL).path == "general"
-    assert version(spark, path) == version_before + 1  # the general path committed nothing
+    assert version(spark, path) == version_before  # the general path commits nothing either
+
+
+def test_without_deletion_vectors_a_partly_unchanged_batch_rewrites_only_the_changed_rows_files(
+    spark, tmp_path, changes
+):
+    """Rows that change nothing never reach the MERGE, so they do not make it copy their files."""
+    path = str(tmp_path / "no_deletion_vectors")
+    create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST)
+    merge_scd2(spark, path, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]), FAST)
+    merge_scd2(spark, path, changes([("M2", "L2", "fw-2.0", 900, ts(2))]), FAST)  # a file of its own
+    batch = changes([("M1", "L1", "fw-1.0", 1200, ts(3)), ("M2", "L2", "fw-2.1", 900, ts(3))])
+
+    result = merge_scd2(spark, path, batch, FAST)
+
+    last = DeltaTable.forPath(spark, path).history(1).first()["operationMetrics"]
+    assert (result.path, last["numTargetRowsUpdated"], last["numTargetRowsCopied"]) == ("fast", "1", "0")
+    assert outcome_counts(result) == {"unchanged": 1, "new_version": 1}
+    assert_scd2_invariants(spark.read.format("delta").load(path), ["machine_id"])
 
 
 def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_places_it(
@@ -192,17 +217,13 @@ def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_pl
 def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
     """The mechanism itself: raise_error in a WHEN MATCHED update fails the MERGE, nothing is committed."""
     merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-2.0", 1200, ts(10))]), FAST)
-    version_before, before = version(spark, twins["fast"]), table(spark, twins["fast"])
+    version_before = version(spark, twins["fast"])
     with pytest.raises(Exception, match=FALLBACK_MARKER):
-        merge_simple_batch(
-            DeltaTable.forPath(spark, twins["fast"]),
-            changes([("M1", "L1", "fw-1.5", 1200, ts(6)), ("M9", "L1", "fw-1.0", 1200, ts(6))]),
-            ["line_id", "firmware", "max_rpm"],
-            FAST,
-        )
+        late_and_new = changes([("M1", "L1", "fw-1.5", 1200, ts(6)), ("M9", "L1", "fw-1.0", 1200, ts(6))])
+        versions = simple_batch_versions(late_and_new, ["line_id", "firmware", "max_rpm"], FAST)
+        merge_simple_batch(DeltaTable.forPath(spark, twins["fast"]), versions, FAST)
 
-    assert version(spark, twins["fast"]) == version_before
-    assert table(spark, twins["fast"]) == before  # M9 was not inserted either
+    assert version(spark, twins["fast"]) == version_before  # nothing committed: M9 was not inserted either
 
 
 def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantined(spark, twins, changes):
@@ -292,4 +313,3 @@ def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_r
     assert deleted["fast"].path == "general"
     assert revived["fast"].path == "fast"  # the tombstone is the current row: expired like any other
     assert_same_as_general(spark, twins, revived)
-    assert table(spark, twins["fast"]) == table(spark, twins["general"])

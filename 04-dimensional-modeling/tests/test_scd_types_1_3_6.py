@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MACHINE_ATTRIBUTES, history, outcome_counts, ts
+from helpers import MACHINE_ATTRIBUTES, assert_history, outcome_counts, ts
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import (
     OPEN_END,
+    Scd1Spec,
+    Scd3Spec,
     assert_one_row_per_key,
     assert_scd2_invariants,
     create_scd2_table,
+    merge_scd1,
+    merge_scd3,
+    merge_scd6,
+    scd6_spec,
 )
-from manufacturing_star_schema.scd_type1 import Scd1Spec, merge_scd1
-from manufacturing_star_schema.scd_type3 import Scd3Spec, merge_scd3
-from manufacturing_star_schema.scd_type6 import merge_scd6, scd6_spec
 
 PLANTS = "plant_id string, plant_name string, site string, change_ts timestamp"
 
@@ -79,9 +82,7 @@ def test_type1_overwrites_newer_changes_and_ignores_older_ones_and_reruns(spark,
 def test_type1_soft_delete_keeps_the_member_and_a_new_column_is_added(spark, dim_plant):
     spec = Scd1Spec(natural_key=("plant_id",))
     merge_scd1(spark, dim_plant, spark.createDataFrame([("BER1", "Berlin", "DE-East", ts(1))], PLANTS), spec)
-    delete = spark.createDataFrame([("BER1", None, None, ts(9))], PLANTS).withColumn(
-        "is_deleted", F.lit(True)
-    )
+    delete = spark.createDataFrame([("BER1", None, None, ts(9))], PLANTS).withColumn("is_deleted", F.lit(True))
     merge_scd1(spark, dim_plant, delete, spec)
 
     result = merge_scd1(
@@ -134,10 +135,15 @@ def test_type6_overwrites_the_current_value_on_every_version(spark, delta_path, 
     merge_scd6(spark, delta_path, changes([("M1", "L7", "fw-1.1", 1200, ts(8))]), spec)  # moved to line L7
     rerun = merge_scd6(spark, delta_path, changes([("M1", "L7", "fw-1.1", 1200, ts(8))]), spec)
 
-    assert history(spark, delta_path, "line_id", "current_line_id", "valid_from", "valid_to") == [
-        ("L1", "L7", ts(1), ts(3)),  # historical line kept, current line overwritten
-        ("L1", "L7", ts(3), ts(8)),
-        ("L7", "L7", ts(8), OPEN_END),
-    ]
+    assert_history(
+        spark,
+        delta_path,
+        ["line_id", "current_line_id", "valid_from", "valid_to"],
+        [
+            ("L1", "L7", ts(1), ts(3)),  # historical line kept, current line overwritten
+            ("L1", "L7", ts(3), ts(8)),
+            ("L7", "L7", ts(8), OPEN_END),
+        ],
+    )
     assert rerun.metrics["num_updated_rows"] == 0 and rerun.metrics["num_inserted_rows"] == 0
     assert_scd2_invariants(spark.read.format("delta").load(delta_path), ["machine_id"])

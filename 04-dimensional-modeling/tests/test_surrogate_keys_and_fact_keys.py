@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MACHINE_ATTRIBUTES, ts
+from helpers import MACHINE_ATTRIBUTES, ts
 
 from manufacturing_star_schema import (
     OPEN_END,

@@ -29,7 +29,7 @@ from pyspark.sql import functions as F
 
 from manufacturing_star_schema.errors import MissingColumnsError
 from manufacturing_star_schema.fact_keys import lookup_key_as_of, unmatched_keys
-from manufacturing_star_schema.schema_sync import quoted
+from manufacturing_star_schema.sql_identifiers import quoted
 from manufacturing_star_schema.surrogate_keys import UNKNOWN_MEMBER_KEY
 
 

@@ -17,8 +17,8 @@ from pyspark.sql import functions as F
 
 from manufacturing_star_schema.errors import InvalidSpecError, MissingColumnsError
 from manufacturing_star_schema.fact_keys import lookup_key_as_of
-from manufacturing_star_schema.schema_sync import quoted
 from manufacturing_star_schema.source_checks import split_by_rules
+from manufacturing_star_schema.sql_identifiers import quoted
 
 SENSOR_READING_COLUMNS = [
     "reading_id",

@@ -15,18 +15,20 @@ an older batch, a different version at the current version's instant) hits a fir
 clause whose update is ``raise_error``: the MERGE fails before its commit, and ``merge_scd2`` falls
 back to the general path, which places, rejects or quarantines such changes.
 
-After a committed fast MERGE, ``fast_path_report`` gives each source row its outcome from the key's
-current row alone (the guard has proved that no earlier version matters).
+Before the MERGE, ``classify_simple_batch`` reads the current rows of the batch's keys: rows that
+change nothing (unchanged, already applied) are left out of the MERGE, so they never make Delta
+rewrite the files holding them, and a batch left empty (a rerun) runs no MERGE and commits no
+version. ``fast_path_report`` gives each source row its outcome from the same classification (the
+guard has proved that no earlier version matters).
 
 Example::
 
     >>> if is_simple_batch(changes_df, spec):  # doctest: +SKIP
-    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), changes_df, attributes, spec)
+    ...     versions = simple_batch_versions(changes_df, attributes, spec)
+    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), versions, spec)
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame
@@ -34,13 +36,15 @@ from pyspark.sql import functions as F
 
 from manufacturing_star_schema.hashing import hash_key, row_hash
 from manufacturing_star_schema.invariants import OPEN_END
-from manufacturing_star_schema.schema_sync import quoted
-
-if TYPE_CHECKING:
-    from manufacturing_star_schema.scd_type2 import Scd2Spec
+from manufacturing_star_schema.scd_specs import Scd2Spec
+from manufacturing_star_schema.sql_identifiers import keys_equal, quoted
 
 FALLBACK_MARKER = "SCD2_FAST_PATH_FALLBACK"
 ROLE = "_scd_role"
+OUTCOME = "_scd_outcome"
+CHANGES_SOMETHING = "_scd_changes_something"
+CURRENT_FROM = "_scd_current_from"
+CURRENT_HASH = "_scd_current_hash"
 
 
 def is_simple_batch(source: DataFrame, spec: Scd2Spec) -> bool:
@@ -78,49 +82,67 @@ def simple_batch_versions(source: DataFrame, attributes: list[str], spec: Scd2Sp
         .withColumn(deleted, F.lit(False))
         .withColumn(spec.row_hash, row_hash([*tracked, deleted]))
     )
-    if spec.surrogate_key_strategy == "hash":
+    if spec.hashes_surrogate_key:
         versions = versions.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
     return versions
 
 
-def fast_path_source(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
-    """Every source row twice (roles ``expire`` and ``insert``), with the hash and key of its new version."""
-    versions = simple_batch_versions(source, attributes, spec)
-    return versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
+def classify_simple_batch(target: DataFrame, versions: DataFrame, spec: Scd2Spec) -> DataFrame:
+    """Each version of a simple batch beside its key's current row, with the outcome it gets if it commits.
+
+    ``target`` is the dimension as read before the MERGE; only the current rows of the batch's keys
+    are read. A new key or a different hash is a ``new_version``; the same hash is ``already_applied``
+    at the current version's instant and ``unchanged`` after it. ``CHANGES_SOMETHING`` marks the rows
+    the MERGE needs: the new versions, and every change not newer than the current version (the
+    guard's cases).
+    """
+    key, vf = list(spec.natural_key), spec.valid_from
+    current = (
+        target.filter(F.col(spec.is_current))
+        .join(F.broadcast(versions.select(*key)), key, "left_semi")
+        .select(*key, F.col(vf).alias(CURRENT_FROM), F.col(spec.row_hash).alias(CURRENT_HASH))
+    )
+    same_hash = F.col(spec.row_hash).eqNullSafe(F.col(CURRENT_HASH))
+    outcome = (
+        F.when(~same_hash, "new_version")
+        .when(F.col(vf) == F.col(CURRENT_FROM), "already_applied")
+        .otherwise("unchanged")
+    )
+    return (
+        versions.join(current, key, "left")
+        .withColumn(OUTCOME, outcome)
+        .withColumn(CHANGES_SOMETHING, ~same_hash | (F.col(vf) < F.col(CURRENT_FROM)))
+    )
 
 
-def merge_simple_batch(
-    table: DeltaTable, source: DataFrame, attributes: list[str], spec: Scd2Spec
-) -> dict[str, int]:
-    """Apply a simple batch in one MERGE; return Delta's metrics.
+def merge_simple_batch(table: DeltaTable, versions: DataFrame, spec: Scd2Spec) -> dict[str, int]:
+    """Apply a simple batch's versions (see ``simple_batch_versions``) in one MERGE; return Delta's metrics.
 
     Raises Spark's ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` (see ``is_fallback_error``)
     when some change is not newer than its key's current version; nothing is committed then.
-    A batch that changes nothing (a rerun) matches only ``insert`` copies that satisfy no clause:
-    Delta commits no version for it.
+    Callers pass only the versions that change something (``classify_simple_batch``): a version equal
+    to the current row would still match it, and a table without deletion vectors rewrites every file
+    holding a matched row.
     """
     key, vf, row = list(spec.natural_key), spec.valid_from, spec.row_hash
     expire, insert = f"s.{ROLE} = 'expire'", f"s.{ROLE} = 'insert'"
     on = " AND ".join(
-        [f"t.{quoted(k)} = s.{quoted(k)}" for k in key]
-        + [
+        [
+            keys_equal(key),
             f"t.{quoted(spec.is_current)}",
             f"(({expire} AND t.{quoted(row)} <> s.{quoted(row)}) OR ({insert} AND t.{quoted(row)} = s.{quoted(row)}))",
         ]
     )
-    not_newer = (
-        f"({expire} AND s.{quoted(vf)} <= t.{quoted(vf)}) OR ({insert} AND s.{quoted(vf)} < t.{quoted(vf)})"
-    )
+    not_newer = f"({expire} AND s.{quoted(vf)} <= t.{quoted(vf)}) OR ({insert} AND s.{quoted(vf)} < t.{quoted(vf)})"
     abort = f"CAST(raise_error('{FALLBACK_MARKER}: a change is not newer than the current version') AS TIMESTAMP)"
-    written = [*key, *attributes, spec.is_deleted, vf, row]
-    if spec.surrogate_key_strategy == "hash":
-        written.append(spec.surrogate_key_column)
+    written = [c for c in versions.columns if c != ROLE]
     values = {quoted(c): f"s.{quoted(c)}" for c in written}
     values[quoted(spec.valid_to)] = f"TIMESTAMP '{OPEN_END.isoformat(sep=' ')}'"
     values[quoted(spec.is_current)] = "true"
+    both_roles = versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
     result = (
         table.alias("t")
-        .merge(fast_path_source(source, attributes, spec).hint("shuffle_hash").alias("s"), on)
+        .merge(both_roles.hint("shuffle_hash").alias("s"), on)
         .whenMatchedUpdate(condition=not_newer, set={quoted(spec.valid_to): abort})
         .whenMatchedUpdate(
             condition=expire, set={quoted(spec.valid_to): f"s.{quoted(vf)}", quoted(spec.is_current): "false"}
@@ -132,32 +154,17 @@ def merge_simple_batch(
     return {k: int(v) for k, v in result.asDict().items()}
 
 
-def fast_path_report(
-    target: DataFrame, source: DataFrame, attributes: list[str], spec: Scd2Spec
-) -> tuple[DataFrame, DataFrame]:
-    """The outcomes and quarantine of a batch the fast MERGE committed, as the general path reports them (lazy).
+def fast_path_report(classified: DataFrame, attributes: list[str], spec: Scd2Spec) -> tuple[DataFrame, DataFrame]:
+    """The outcomes and quarantine of a batch the fast path applied, as the general path reports them (lazy).
 
-    ``target`` is the dimension as read before the MERGE. The guard let the MERGE commit, so every
-    change is newer than its key's current version, or at that version's instant with the same hash:
-    only the current rows of the batch's keys are read. A new key or a different hash is a
-    ``new_version``; the same hash is ``already_applied`` at the current version's instant and
-    ``unchanged`` after it. Nothing is quarantined: a simple batch has no NULL key or timestamp, one
-    row per key, and a different version at a stored instant would have aborted the MERGE.
+    The guard let the MERGE commit (or nothing needed one), so every change is newer than its key's
+    current version, or at that version's instant with the same hash: the current row decides.
+    Nothing is quarantined: a simple batch has no NULL key or timestamp, one row per key, and a
+    different version at a stored instant would have aborted the MERGE.
     """
     key, vf, ts = list(spec.natural_key), spec.valid_from, spec.change_ts_column
-    versions = simple_batch_versions(source, attributes, spec)
-    current = (
-        target.filter(F.col(spec.is_current))
-        .join(F.broadcast(versions.select(*key)), key, "left_semi")
-        .select(*key, F.col(vf).alias("_scd_current_from"), F.col(spec.row_hash).alias("_scd_current_hash"))
-    )
-    outcome = (
-        F.when(~F.col(spec.row_hash).eqNullSafe(F.col("_scd_current_hash")), "new_version")
-        .when(F.col(vf) == F.col("_scd_current_from"), "already_applied")
-        .otherwise("unchanged")
-    )
-    outcomes = versions.join(current, key, "left").select(*key, F.col(vf).alias(ts), outcome.alias("outcome"))
-    quarantine = versions.select(
+    outcomes = classified.select(*key, F.col(vf).alias(ts), F.col(OUTCOME).alias("outcome"))
+    quarantine = classified.select(
         *key, *attributes, spec.is_deleted, F.col(vf).alias(ts), F.lit(None).cast("string").alias("quarantine_reason")
     ).limit(0)
     return outcomes, quarantine

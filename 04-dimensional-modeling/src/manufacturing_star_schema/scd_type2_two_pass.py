@@ -19,13 +19,11 @@ from pyspark.sql import functions as F
 from manufacturing_star_schema.errors import MissingColumnsError
 from manufacturing_star_schema.hashing import hash_key, row_hash
 from manufacturing_star_schema.invariants import OPEN_END
-from manufacturing_star_schema.scd_type2 import Scd2Spec
-from manufacturing_star_schema.schema_sync import quoted
+from manufacturing_star_schema.scd_specs import Scd2Spec
+from manufacturing_star_schema.sql_identifiers import quoted
 
 
-def merge_scd2_two_pass(
-    spark: SparkSession, target_path: str, source: DataFrame, spec: Scd2Spec
-) -> dict[str, int]:
+def merge_scd2_two_pass(spark: SparkSession, target_path: str, source: DataFrame, spec: Scd2Spec) -> dict[str, int]:
     """Pass 1: MERGE that expires current rows whose hash differs. Pass 2: append the changed and new rows.
 
     Assumes one change per key per batch, newer than the current version (the assumption that breaks).
@@ -44,9 +42,7 @@ def merge_scd2_two_pass(
         .withColumn(spec.row_hash, row_hash([*tracked, spec.is_deleted]))
     )
 
-    condition = " AND ".join(
-        [f"t.{quoted(k)} = s.{quoted(k)}" for k in key] + [f"t.{quoted(spec.is_current)}"]
-    )
+    condition = " AND ".join([f"t.{quoted(k)} = s.{quoted(k)}" for k in key] + [f"t.{quoted(spec.is_current)}"])
     expired = (
         table.alias("t")
         .merge(changes.alias("s"), condition)
@@ -60,9 +56,7 @@ def merge_scd2_two_pass(
     version_before_insert = table.history(1).first()["version"]
 
     current = spark.read.format("delta").load(target_path).filter(F.col(spec.is_current))
-    new_versions = changes.join(
-        current.select(*key, spec.row_hash), [*key, spec.row_hash], "left_anti"
-    ).select(
+    new_versions = changes.join(current.select(*key, spec.row_hash), [*key, spec.row_hash], "left_anti").select(
         *key,
         *attributes,
         spec.is_deleted,
@@ -75,7 +69,5 @@ def merge_scd2_two_pass(
         new_versions = new_versions.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
     new_versions.write.format("delta").mode("append").save(target_path)
     last = table.history(1).first()
-    inserted = (
-        0 if last["version"] == version_before_insert else int(last["operationMetrics"]["numOutputRows"])
-    )
+    inserted = 0 if last["version"] == version_before_insert else int(last["operationMetrics"]["numOutputRows"])
     return {"num_updated_rows": int(expired["num_updated_rows"]), "num_inserted_rows": inserted}

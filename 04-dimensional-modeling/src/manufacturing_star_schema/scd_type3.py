@@ -12,97 +12,44 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
-from delta.tables import DeltaTable
+from delta.tables import DeltaMergeBuilder
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema.errors import InvalidSpecError
-from manufacturing_star_schema.hashing import row_hash
-from manufacturing_star_schema.scd_type1 import _overwrite_outcomes, prepare_overwrite_batch
-from manufacturing_star_schema.scd_type2 import ScdMergeResult, _merge_metrics
-from manufacturing_star_schema.schema_sync import quoted
-
-
-@dataclass(frozen=True)
-class Scd3Spec:
-    """A Type 3 dimension: ``tracked`` attributes get previous-value and changed-at columns."""
-
-    natural_key: tuple[str, ...]
-    tracked: tuple[str, ...]
-    change_ts_column: str = "change_ts"
-    updated_at: str = "updated_at"
-    is_deleted: str = "is_deleted"
-    row_hash: str = "row_hash"
-
-    def __post_init__(self) -> None:
-        if not self.natural_key or not self.tracked:
-            raise InvalidSpecError(
-                f"expected at least one natural key and one tracked column, got {self.natural_key} and {self.tracked}"
-            )
-
-    def previous(self, attribute: str) -> str:
-        return f"previous_{attribute}"
-
-    def changed_at(self, attribute: str) -> str:
-        return f"{attribute}_changed_at"
-
-    @property
-    def control_columns(self) -> list[str]:
-        history = [c for a in self.tracked for c in (self.previous(a), self.changed_at(a))]
-        return [self.updated_at, self.is_deleted, self.row_hash, *history]
+from manufacturing_star_schema.scd_overwrite import merge_overwrite, prepare_overwrite_batch
+from manufacturing_star_schema.scd_results import ScdMergeResult
+from manufacturing_star_schema.scd_specs import Scd3Spec
+from manufacturing_star_schema.sql_identifiers import quoted
 
 
 def merge_scd3(spark: SparkSession, target_path: str, source: DataFrame, spec: Scd3Spec) -> ScdMergeResult:
     """Apply the latest change per key; a tracked attribute that changes moves its old value to ``previous_``."""
-    key, ts = list(spec.natural_key), spec.change_ts_column
-    target, latest, superseded, quarantine, attributes, added = prepare_overwrite_batch(
-        spark, target_path, source, spec.natural_key, ts, spec.is_deleted, spec.control_columns
-    )
-    if not set(spec.tracked) <= set(attributes):
-        raise InvalidSpecError(f"tracked: expected columns of {attributes}, got {list(spec.tracked)}")
-    staged = latest.withColumn(spec.row_hash, row_hash([*attributes, spec.is_deleted]))
-    on_key = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in key)
-    update = {quoted(c): f"s.{quoted(c)}" for c in [*attributes, spec.is_deleted, spec.row_hash]}
-    update[quoted(spec.updated_at)] = f"s.{quoted(ts)}"
+    batch = prepare_overwrite_batch(spark, target_path, source, spec)
+    if not set(spec.tracked) <= set(batch.attributes):
+        raise InvalidSpecError(f"tracked: expected columns of {batch.attributes}, got {list(spec.tracked)}")
+    ts = quoted(spec.change_ts_column)
+    copied = [*batch.attributes, spec.is_deleted, spec.row_hash]
+    update = {quoted(c): f"s.{quoted(c)}" for c in copied}
+    update[quoted(spec.updated_at)] = f"s.{ts}"
+    insert = {quoted(c): f"s.{quoted(c)}" for c in [*spec.natural_key, *copied]}
+    insert[quoted(spec.updated_at)] = f"s.{ts}"
     for a in spec.tracked:
         moved = f"NOT (t.{quoted(a)} <=> s.{quoted(a)})"
-        update[quoted(spec.previous(a))] = (
-            f"CASE WHEN {moved} THEN t.{quoted(a)} ELSE t.{quoted(spec.previous(a))} END"
-        )
-        update[quoted(spec.changed_at(a))] = (
-            f"CASE WHEN {moved} THEN s.{quoted(ts)} ELSE t.{quoted(spec.changed_at(a))} END"
-        )
-    insert = {quoted(c): f"s.{quoted(c)}" for c in [*key, *attributes, spec.is_deleted, spec.row_hash]}
-    insert[quoted(spec.updated_at)] = f"s.{quoted(ts)}"
-    for a in spec.tracked:
-        insert[quoted(spec.previous(a))] = "NULL"
-        insert[quoted(spec.changed_at(a))] = f"s.{quoted(ts)}"
-    result = (
-        DeltaTable.forPath(spark, target_path)
-        .alias("t")
-        .merge(staged.alias("s"), on_key)
-        .whenMatchedUpdate(
-            condition=f"s.{quoted(ts)} > t.{quoted(spec.updated_at)} "
-            f"AND t.{quoted(spec.row_hash)} <> s.{quoted(spec.row_hash)}",
-            set=update,
-        )
-        .whenNotMatchedInsert(values=insert)
-        .execute()
-    )
-    outcomes = _overwrite_outcomes(
-        target,
-        latest,
-        superseded,
-        quarantine,
-        key,
-        ts,
-        spec.updated_at,
-        spec.row_hash,
-        staged,
-        spec.is_deleted,
-    ).withColumn("outcome", F.when(F.col("outcome") == "soft_deleted", "updated").otherwise(F.col("outcome")))
-    return ScdMergeResult(
-        _merge_metrics(result, DeltaTable.forPath(spark, target_path)), outcomes, quarantine, added
-    )
+        previous, changed_at = quoted(spec.previous(a)), quoted(spec.changed_at(a))
+        update[previous] = f"CASE WHEN {moved} THEN t.{quoted(a)} ELSE t.{previous} END"
+        update[changed_at] = f"CASE WHEN {moved} THEN s.{ts} ELSE t.{changed_at} END"
+        insert[previous] = "NULL"
+        insert[changed_at] = f"s.{ts}"
+    hashed = quoted(spec.row_hash)
+    newer_and_different = f"s.{ts} > t.{quoted(spec.updated_at)} AND t.{hashed} <> s.{hashed}"
+
+    def clauses(merge: DeltaMergeBuilder) -> DeltaMergeBuilder:
+        return merge.whenMatchedUpdate(condition=newer_and_different, set=update).whenNotMatchedInsert(values=insert)
+
+    result = merge_overwrite(spark, target_path, batch, spec, clauses)
+    # Type 3 has no soft-delete clause: a delete flag is an ordinary attribute update
+    outcome = F.when(F.col("outcome") == "soft_deleted", "updated").otherwise(F.col("outcome"))
+    return replace(result, outcomes=result.outcomes.withColumn("outcome", outcome))

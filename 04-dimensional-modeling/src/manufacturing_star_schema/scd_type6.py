@@ -12,21 +12,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pyspark.sql import DataFrame, SparkSession
 
 from manufacturing_star_schema.errors import InvalidSpecError
-from manufacturing_star_schema.scd_type2 import Scd2Spec, ScdMergeResult, merge_scd2
-
-
-def scd6_spec(
-    natural_key: tuple[str, ...], current_value_columns: Mapping[str, str], **options: object
-) -> Scd2Spec:
-    """A Type 2 spec with at least one current-value (Type 1) column: that is Type 6."""
-    if not current_value_columns:
-        raise InvalidSpecError("current_value_columns: expected at least one attribute -> column, got none")
-    return Scd2Spec(natural_key=natural_key, current_value_columns=dict(current_value_columns), **options)
+from manufacturing_star_schema.scd_results import ScdMergeResult
+from manufacturing_star_schema.scd_specs import Scd2Spec
+from manufacturing_star_schema.scd_type2 import merge_scd2
 
 
 def merge_scd6(spark: SparkSession, target_path: str, source: DataFrame, spec: Scd2Spec) -> ScdMergeResult:

@@ -13,11 +13,7 @@ from collections.abc import Sequence
 from pyspark.sql import DataFrame, SparkSession
 
 from manufacturing_star_schema.errors import ColumnTypeDriftError
-
-
-def quoted(name: str) -> str:
-    """Backtick-quote a column name for SQL."""
-    return "`" + name.replace("`", "``") + "`"
+from manufacturing_star_schema.sql_identifiers import quoted
 
 
 def add_new_source_columns(

@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 
 from manufacturing_star_schema.errors import MissingColumnsError
 from manufacturing_star_schema.hashing import hash_key
-from manufacturing_star_schema.schema_sync import quoted
+from manufacturing_star_schema.sql_identifiers import quoted
 
 UNKNOWN_MEMBER_KEY = -1
 

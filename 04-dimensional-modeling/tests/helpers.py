@@ -1,0 +1,42 @@
+"""Helpers shared by this folder's tests: the machine-configuration change feed and small readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chispa import assert_df_equality
+from pyspark.sql import types as T
+
+MACHINE_CHANGES = T.StructType(
+    [
+        T.StructField("machine_id", T.StringType()),
+        T.StructField("line_id", T.StringType()),
+        T.StructField("firmware", T.StringType()),
+        T.StructField("max_rpm", T.IntegerType()),
+        T.StructField("change_ts", T.TimestampType()),
+    ]
+)
+MACHINE_ATTRIBUTES = T.StructType([f for f in MACHINE_CHANGES.fields if f.name != "change_ts"])
+
+
+def ts(day: int, hour: int = 0) -> dt.datetime:
+    """A change timestamp in March 2026 (naive datetimes are UTC: the session time zone is UTC)."""
+    return dt.datetime(2026, 3, day, hour)
+
+
+def history(spark, path, *columns):
+    """The dimension as sorted tuples of the given columns."""
+    ordered = ["machine_id", "valid_from"]
+    return [tuple(r) for r in spark.read.format("delta").load(path).orderBy(*ordered).select(*columns).collect()]
+
+
+def outcome_counts(result) -> dict[str, int]:
+    """How many source rows got each outcome."""
+    return {r["outcome"]: r["count"] for r in result.outcomes.groupBy("outcome").count().collect()}
+
+
+def assert_history(spark, path, columns, expected_rows):
+    """The dimension, on the given columns, holds exactly ``expected_rows`` (any order; chispa compares)."""
+    actual = spark.read.format("delta").load(path).select(*columns)
+    expected = spark.createDataFrame(expected_rows, actual.schema)
+    assert_df_equality(actual, expected, ignore_row_order=True)
