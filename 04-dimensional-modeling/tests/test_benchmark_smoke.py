@@ -9,7 +9,7 @@ import pytest
 def test_the_benchmark_runs_on_a_tiny_dimension_and_all_three_merges_write_the_same_table(spark, tmp_path, load_script):
     benchmark = load_script("benchmarks/scd2_merge_benchmark.py")
 
-    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, repeats=1)
+    outcome = benchmark.run_benchmark(spark, tmp_path, rows=40, repeats=1, warm_up_rows=0)
 
     summary = outcome["summary"]
     assert (summary["dimension_rows"], summary["batch_rows"]) == (40, 6)
