@@ -227,3 +227,12 @@ def test_a_shared_root_in_dev_breaks_the_per_user_rule(bundle):
     assert str(only_finding(bundle, "dev")) == (
         "databricks.yml: targets.dev.workspace.root_path: [dev] deployment-rule: expected a per-user root "
         "(${workspace.current_user.userName}), found '/Workspace/Shared/.bundle/iot-catalog/dev'")
+
+
+def test_an_artifact_built_from_a_folder_without_a_project_is_reported(bundle):
+    replace_text(bundle / "databricks.yml", "path: ../../04-dimensional-modeling", "path: ../../04-dimensional")
+
+    findings = [str(f) for f in validate_bundle(bundle, ["qa"]).findings]
+
+    assert findings == ["databricks.yml: artifacts.manufacturing_star_schema.path: [qa] entry-point: expected a "
+                        "folder with a pyproject.toml to build the wheel from, found none at '../../04-dimensional'"]

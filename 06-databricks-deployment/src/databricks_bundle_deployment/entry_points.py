@@ -80,7 +80,7 @@ def _check_libraries(task: dict[str, Any], path: tuple[str | int, ...], base: Pa
 
 def check_entry_points(document: dict[str, Any], bundle_root: Path, target: str,
                        file_for: Callable[[tuple[str | int, ...]], str]) -> list[Finding]:
-    """Scripts, wheels and pipeline source files exist; job-cluster keys and ``depends_on`` resolve."""
+    """Scripts, wheels, artifacts, sync paths and pipeline sources exist; cluster keys and ``depends_on`` resolve."""
     findings: list[Finding] = []
     resources = document.get("resources") or {}
     for job_name, job in (resources.get("jobs") or {}).items():
@@ -110,6 +110,16 @@ def check_entry_points(document: dict[str, Any], bundle_root: Path, target: str,
                                             document_path((*path, "depends_on", d_index, "task_key")),
                                             f"a task of this job {sorted(filter(None, task_keys))}",
                                             repr(dependency.get("task_key"))))
+    for index, sync_path in enumerate((document.get("sync") or {}).get("paths") or []):
+        if not (bundle_root / sync_path).exists():
+            findings.append(Finding("entry-point", target, file_for(("sync",)), f"sync.paths[{index}]",
+                                    "a folder to sync", f"nothing at {sync_path!r}"))
+    for name, artifact in (document.get("artifacts") or {}).items():
+        folder = bundle_root / str((artifact or {}).get("path", "."))
+        if (artifact or {}).get("type") == "whl" and not (folder / "pyproject.toml").is_file():
+            findings.append(Finding("entry-point", target, file_for(("artifacts", name)), f"artifacts.{name}.path",
+                                    "a folder with a pyproject.toml to build the wheel from",
+                                    f"none at {artifact.get('path')!r}"))
     for name, pipeline in (resources.get("pipelines") or {}).items():
         pipeline_path = ("resources", "pipelines", name)
         file = file_for(pipeline_path)
