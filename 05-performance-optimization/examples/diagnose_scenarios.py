@@ -22,6 +22,7 @@ def main() -> int:
     jobs = {
         "skewed-join": lambda: scenarios.run_skewed_join(spark),
         "salted-join": lambda: scenarios.run_salted_join(spark),
+        "few-keys-skew": lambda: scenarios.run_few_keys_skewed_window(spark),  # most tasks read nothing
         "shuffled-small-join": lambda: scenarios.run_shuffled_small_join(spark),
         "broadcast-small-join": lambda: scenarios.run_broadcast_small_join(spark),
         "cartesian": lambda: scenarios.run_accidental_cartesian(spark),
