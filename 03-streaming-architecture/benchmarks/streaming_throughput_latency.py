@@ -129,7 +129,8 @@ def measure_latency(spark: Any, bootstrap: str, work: Path, partitions: int, rat
             name = f"steady-{index}-{repeat}"
             config = pipeline_config(work / name, bootstrap, f"bench.{name}", case.max_offsets_per_trigger)
             row = run_steady_pipeline(spark, config, partitions, case, rate, seconds, warmup_s,
-                                      seed=100 * index + repeat, progress=progress, drain_timeout_s=drain_timeout_s)
+                                      seed=100 * index + repeat, progress=progress, drain_timeout_s=drain_timeout_s,
+                                      run_label=f"{case.label}-run-{repeat}")
             rows.append({"repeat": repeat, **row})
             print(rows[-1], flush=True)
     return rows

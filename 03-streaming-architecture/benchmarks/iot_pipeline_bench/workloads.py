@@ -177,15 +177,20 @@ class _AvailableNowLoop(threading.Thread):
 
 def run_steady_pipeline(spark: SparkSession, config: PipelineConfig, partitions: int, case: SteadyCase,
                         rate: int, seconds: float, warmup_s: float, seed: int, progress: ProgressLog,
-                        settle_s: float = 8.0, drain_timeout_s: float = 45.0) -> dict[str, Any]:
-    """Bronze + silver under ``rate`` events/s for ``seconds``; latency over the events after ``warmup_s``."""
+                        settle_s: float = 8.0, drain_timeout_s: float = 45.0,
+                        run_label: str | None = None) -> dict[str, Any]:
+    """Bronze + silver under ``rate`` events/s for ``seconds``; latency over the events after ``warmup_s``.
+
+    ``run_label`` names the run's queries (default: the case's label); repeated runs of one case need
+    distinct names, since the progress log counts rows per query name.
+    """
     config = replace(config, streaming=replace(config.streaming, silver_source=case.silver_source))
     paths = PipelinePaths.under(config.storage_root)
     bootstrap, topic = config.kafka.bootstrap_servers, config.kafka.topic
     create_topic(topic, {"bootstrap_servers": bootstrap}, partitions)
     ensure_pipeline_tables(spark, paths, config.extension_fields)
     producer = SteadyProducer(bootstrap, topic, rate, seconds, seed)
-    names = (f"bronze-{case.label}", f"silver-{case.label}")
+    names = (f"bronze-{run_label or case.label}", f"silver-{run_label or case.label}")
     load_start = load_average()
     queries: list[StreamingQuery] = []
     loop: _AvailableNowLoop | None = None
