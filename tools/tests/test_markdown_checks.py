@@ -77,6 +77,13 @@ def test_an_absolute_machine_path_in_markdown_fails_lint(tmp_path):
     assert main(["--root", str(tmp_path)]) == 1
 
 
+def test_databricks_workspace_folders_are_not_machine_paths(tmp_path):
+    seeded_repo(tmp_path, {"bundle.md": "Prod refuses a `root_path` under `/Users/`, such as\n"
+                                        "/Users/alice@example.com/.bundle or /Workspace/Users/bob@example.com.\n"})
+
+    assert messages(tmp_path) == []
+
+
 def test_a_flock_command_in_markdown_fails_lint_but_the_word_in_prose_does_not(tmp_path):
     seeded_repo(tmp_path, {
         "bench.md": "`make bench` takes a lock (flock) itself.\n\n```\nflock catalog-bench.lock make bench\n```\n",

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-MACHINE_PATH = re.compile(r"(?<![\w.~/:$-])/(?:work|tmp|home|root|Users)/")
+# /Users/<name> is a macOS home; /Users/ alone or /Users/<email>/ is a Databricks workspace folder
+MACHINE_PATH = re.compile(r"(?<![\w.~/:$-])(?:/(?:work|tmp|home|root)/|/Users/(?![^\s/`'\")]*@)(?=[\w.-]))")
 FLOCK_COMMAND = re.compile(r"(?:^|[`$;&|(]|\bsudo)[ \t]*flock[ \t]+\S", re.M)
 PLAN_WORDS = re.compile(r"\b(the issue|this issue|deliverables?|bars? (?:is |are )?(?:met|not met))\b", re.I)
 INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
