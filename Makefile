@@ -29,6 +29,7 @@ $(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyp
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e 'tools[dev]' $(foreach f,$(FOLDERS),-e './$(f)[dev]')
+	$(PY) -m catalog_tools.actionlint install || echo "actionlint not built (expected go on PATH): the workflow lint tests will skip"
 	@touch $@
 
 $(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/maven-settings.xml
