@@ -6,9 +6,10 @@ They check the documented request shapes and answer as the services do: Slack 20
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from local_http_server import LocalHttpServer
 
 PAGERDUTY_ACTIONS = {"trigger", "acknowledge", "resolve"}
 PAGERDUTY_SEVERITIES = {"critical", "error", "warning", "info"}
@@ -37,7 +38,7 @@ def pagerduty_errors(event: dict[str, Any]) -> list[str]:
     return errors
 
 
-class FakeAlertEndpoints:
+class FakeAlertEndpoints(LocalHttpServer):
     """``/slack`` and ``/v2/enqueue`` on one loopback port; ``received`` keeps every accepted body."""
 
     def __init__(self) -> None:
@@ -72,17 +73,4 @@ class FakeAlertEndpoints:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> FakeAlertEndpoints:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from local_http_server import LocalHttpServer
 
-class WebhookReceiver:
+
+class WebhookReceiver(LocalHttpServer):
     """Collects ``(received_at, path, body)``; use as a context manager."""
 
     def __init__(self) -> None:
@@ -25,20 +26,7 @@ class WebhookReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> WebhookReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
     def notifications(self, alertname: str, status: str) -> list[tuple[float, dict[str, Any]]]:
         """Alertmanager webhook bodies whose status is ``status`` and that carry ``alertname``."""
