@@ -39,12 +39,12 @@ SPARK_UI_DEEP_DIVE = [
                       "and let the analyzer name the stage."),
     new_code_cell(SETUP),
     new_code_cell('scenarios.run_healthy_aggregation(spark, group="warm-up")\n'
-                  'scenarios.run_skewed_join(spark, group="skewed", rows=300_000)\n'
+                  'scenarios.run_skewed_join(spark, group="skewed")\n'
                   'findings = report("skewed")\n'
                   'assert {f.kind for f in findings} == {"skew"}'),
     new_markdown_cell("The join stage's largest task read many times the median task's shuffle bytes. "
                       "Turn on AQE's skew-join handling and run the same join again."),
-    new_code_cell('scenarios.run_aqe_skew_join(spark, group="aqe", rows=300_000)\n'
+    new_code_cell('scenarios.run_aqe_skew_join(spark, group="aqe")\n'
                   'findings = report("aqe")\n'
                   'assert "skew" not in {f.kind for f in findings}'),
     new_code_cell("spark.stop()"),
