@@ -7,10 +7,10 @@ a temporary folder, with the configuration files written at run time by the call
 
 Debian's Alertmanager 0.25 reads its notification templates from the fixed folder
 ``/usr/share/prometheus/alertmanager`` (upstream embeds them in the binary; a normal
-``apt-get install`` puts them there). To start it from the cache alone, the cached copy of the binary
-has that folder constant replaced by ``./././...`` of the same length, which makes Go look for
-``default.tmpl`` and ``email.tmpl`` in its working directory; the service's folder gets the
-package's own two template files. Nothing outside the cache and the temporary folder is written.
+``apt-get install`` puts them there). Where that folder is absent, the unmodified binary runs in a
+private mount namespace (``unshare --user --map-root-user --mount``) in which the cached package's
+``usr/share`` is overlaid on the system's: the process finds its own package's templates at the path
+it was built for, and nothing outside the cache and the temporary folder is written or changed.
 
 Example::
 
@@ -36,8 +36,8 @@ import requests
 CACHE_ENV = "CATALOG_PROMETHEUS_DIR"
 DEBIAN_PACKAGES = ("prometheus", "prometheus-alertmanager", "prometheus-pushgateway")
 BINARIES = ("prometheus", "promtool", "prometheus-alertmanager", "prometheus-pushgateway", "amtool")
-ALERTMANAGER_TEMPLATE_DIR = b"/usr/share/prometheus/alertmanager"
-ALERTMANAGER_TEMPLATES = ("default.tmpl", "email.tmpl")
+SYSTEM_SHARE_DIR = Path("/usr/share")
+ALERTMANAGER_TEMPLATE_DIR = SYSTEM_SHARE_DIR / "prometheus" / "alertmanager"
 READY_TIMEOUT_S = 60.0
 LOG_TAIL_LINES = 30
 
@@ -52,10 +52,10 @@ class ServiceStartError(RuntimeError):
 
 @dataclass(frozen=True)
 class StackBinaries:
-    """Paths of the unpacked executables and of Alertmanager's templates."""
+    """Paths of the unpacked executables and of the packages' shared files (Alertmanager's templates)."""
 
     bin_dir: Path
-    alertmanager_home: Path
+    share_dir: Path
 
     def path(self, name: str) -> Path:
         if name not in BINARIES:
@@ -133,37 +133,36 @@ def _download_packages(debs_dir: Path) -> None:
         )
 
 
-def _patch_alertmanager(root: Path, home: Path) -> None:
-    """Copy Alertmanager and its templates into ``home``, reading templates from its working dir."""
-    binary = (root / "usr/bin/prometheus-alertmanager").read_bytes()
-    # the folder constant is followed directly by other string data, never by '/'
-    occurrences = binary.count(ALERTMANAGER_TEMPLATE_DIR)
-    standalone = [
-        i for i in _find_all(binary, ALERTMANAGER_TEMPLATE_DIR)
-        if binary[i + len(ALERTMANAGER_TEMPLATE_DIR):i + len(ALERTMANAGER_TEMPLATE_DIR) + 1] != b"/"
-    ]
-    if len(standalone) != 1:
+def alertmanager_launcher(binaries: StackBinaries) -> list[str]:
+    """Return the command prefix under which Debian's Alertmanager finds its templates.
+
+    Nothing when the templates are installed at the system path (``apt-get install``); otherwise a
+    private user and mount namespace in which the cached ``usr/share`` is overlaid on the system's.
+    Raises PrometheusStackUnavailable when neither is possible here.
+
+    Example::
+
+        >>> alertmanager_launcher(unpacked_binaries())[:4]  # doctest: +SKIP
+        ['unshare', '--user', '--map-root-user', '--mount']
+    """
+    if (ALERTMANAGER_TEMPLATE_DIR / "default.tmpl").exists():
+        return []
+    lower = f"{binaries.share_dir}:{SYSTEM_SHARE_DIR}"
+    if any(char in str(binaries.share_dir) for char in ":,"):
         raise PrometheusStackUnavailable(
-            f"expected Alertmanager's template folder constant once in the binary, found it "
-            f"{len(standalone)} times ({occurrences} occurrences in all)"
+            f"expected a cache folder without ':' or ',' (overlay options), got {binaries.share_dir}; "
+            f"set {CACHE_ENV} to another folder"
         )
-    start = standalone[0]
-    replacement = b"./" * (len(ALERTMANAGER_TEMPLATE_DIR) // 2) + b"." * (len(ALERTMANAGER_TEMPLATE_DIR) % 2)
-    patched = binary[:start] + replacement + binary[start + len(ALERTMANAGER_TEMPLATE_DIR):]
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "prometheus-alertmanager"
-    target.write_bytes(patched)
-    target.chmod(0o755)
-    for template in ALERTMANAGER_TEMPLATES:
-        shutil.copyfile(root / "usr/share/prometheus/alertmanager" / template, home / template)
-
-
-def _find_all(data: bytes, needle: bytes) -> list[int]:
-    found, start = [], data.find(needle)
-    while start != -1:
-        found.append(start)
-        start = data.find(needle, start + 1)
-    return found
+    prefix = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+              f'mount -t overlay overlay -o lowerdir={lower} {SYSTEM_SHARE_DIR} && exec "$0" "$@"']
+    probe = _run([*prefix, "true"])
+    if probe.returncode != 0:
+        raise PrometheusStackUnavailable(
+            f"expected Alertmanager's templates in {ALERTMANAGER_TEMPLATE_DIR} or user namespaces to "
+            f"overlay the cached ones there, found neither ({probe.stderr.strip()[-300:]}); "
+            "`apt-get install prometheus-alertmanager` provides the templates"
+        )
+    return prefix
 
 
 def unpacked_binaries(base: Path | None = None) -> StackBinaries:
@@ -173,7 +172,7 @@ def unpacked_binaries(base: Path | None = None) -> StackBinaries:
     """
     base = base or cache_dir()
     base.mkdir(parents=True, exist_ok=True)
-    root, home = base / "root", base / "alertmanager"
+    root = base / "root"
     with open(base / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not all((root / "usr/bin" / name).exists() for name in BINARIES):
@@ -182,9 +181,7 @@ def unpacked_binaries(base: Path | None = None) -> StackBinaries:
                 result = _run(["dpkg", "-x", str(deb), str(root)])
                 if result.returncode != 0:
                     raise PrometheusStackUnavailable(f"`dpkg -x {deb.name}` failed: {result.stderr.strip()}")
-        if not (home / "prometheus-alertmanager").exists():
-            _patch_alertmanager(root, home)
-    return StackBinaries(bin_dir=root / "usr/bin", alertmanager_home=home)
+    return StackBinaries(bin_dir=root / "usr/bin", share_dir=root / "usr/share")
 
 
 def _start(name: str, command: list[str], work_dir: Path, url: str, cwd: Path) -> RunningService:
@@ -234,12 +231,11 @@ def start_prometheus(
 def start_alertmanager(binaries: StackBinaries, work_dir: Path, config_yaml: str) -> RunningService:
     """Start Alertmanager (one node, no cluster listener) with ``config_yaml``."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    for template in ALERTMANAGER_TEMPLATES:
-        shutil.copyfile(binaries.alertmanager_home / template, work_dir / template)
     (work_dir / "alertmanager.yml").write_text(config_yaml)
     port = free_port()
     command = [
-        str(binaries.alertmanager_home / "prometheus-alertmanager"),
+        *alertmanager_launcher(binaries),
+        str(binaries.path("prometheus-alertmanager")),
         f"--config.file={work_dir / 'alertmanager.yml'}",
         f"--storage.path={work_dir / 'data'}",
         f"--web.listen-address=127.0.0.1:{port}",
