@@ -12,7 +12,7 @@ Example::
     dimensional-load --source /Volumes/iot_dev/manufacturing/lake/landing/machine_config_changes \\
         --source-format json --target /Volumes/iot_dev/manufacturing/lake/dim_machine \\
         --quarantine /Volumes/iot_dev/manufacturing/lake/quarantine/dim_machine --natural-key machine_id
-    # dimensional load: 4 source rows -> {'inserted': 3, 'quarantined': 1} (general path); dim_machine has 3 rows
+    # dimensional load: <n> source rows -> {<outcome>: <rows>, ...} (<fast|general> path); dim_machine has <n> rows, ...
 """
 
 from __future__ import annotations
