@@ -13,13 +13,22 @@ BUNDLE = FOLDER / "asset-bundles"
 PATTERN_FOLDERS = ("03-streaming-architecture", "04-dimensional-modeling", "05-performance-optimization")
 
 
-def copy_bundle(tmp_path: Path) -> Path:
-    """Copy asset-bundles/ into tmp_path/repo/06-.../asset-bundles, with the pattern folders linked beside it."""
+def copy_bundle(tmp_path: Path, copied: tuple[str, ...] = ()) -> Path:
+    """Copy asset-bundles/ into tmp_path/repo/06-.../asset-bundles, with the pattern folders linked beside it.
+
+    The folders named in ``copied`` get a writable copy of their ``pyproject.toml`` and ``src/`` instead of a link.
+    """
     repo = tmp_path / "repo"
     target = repo / FOLDER.name / "asset-bundles"
     shutil.copytree(BUNDLE, target, ignore=shutil.ignore_patterns("__pycache__"))
     for name in PATTERN_FOLDERS:
-        (repo / name).symlink_to(REPO / name, target_is_directory=True)
+        if name in copied:
+            (repo / name).mkdir()
+            shutil.copy(REPO / name / "pyproject.toml", repo / name / "pyproject.toml")
+            shutil.copytree(REPO / name / "src", repo / name / "src",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            (repo / name).symlink_to(REPO / name, target_is_directory=True)
     return target
 
 

@@ -33,8 +33,11 @@ def prod_definitions() -> dict:
 def test_job_definitions_point_at_the_synced_files_in_the_workspace(prod_definitions):
     task = prod_definitions["end_to_end"]["tasks"][1]
 
-    assert task["spark_python_task"]["python_file"] == (
-        "/Workspace/Shared/.bundle/iot-catalog/prod/files/05-performance-optimization/examples/write_cluster_configs.py")
+    assert task["python_wheel_task"] == {
+        "package_name": "spark_performance_analyzer", "entry_point": "write-cluster-configs",
+        "parameters": ["--out", "/Volumes/iot_prod/manufacturing/lake/cluster-configs"]}
+    assert task["libraries"] == [
+        {"whl": "/Workspace/Shared/.bundle/iot-catalog/prod/files/05-performance-optimization/dist/*.whl"}]
     assert prod_definitions["performance_monitoring"]["tasks"][0]["libraries"] == [
         {"whl": "/Workspace/Shared/.bundle/iot-catalog/prod/files/05-performance-optimization/dist/*.whl"}]
 

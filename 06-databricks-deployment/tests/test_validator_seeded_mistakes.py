@@ -36,8 +36,8 @@ def test_a_typo_inside_a_task_names_the_nested_path(bundle):
 
     finding = only_finding(bundle, "qa")
 
-    assert finding.path == "resources.jobs.spill_probe.tasks[0].spark_python_task.paramters"
-    assert finding.expected == "a field of SparkPythonTask (Databricks' model)"
+    assert finding.path == "resources.jobs.spill_probe.tasks[0].python_wheel_task.paramters"
+    assert finding.expected == "a field of PythonWheelTask (Databricks' model)"
 
 
 def test_a_wrong_type_is_rejected_by_databricks_model(bundle):
@@ -55,7 +55,7 @@ def test_an_undeclared_variable_is_an_unresolved_reference(bundle):
     finding = only_finding(bundle, "prod")
 
     assert (finding.rule, finding.file) == ("unresolved-reference", "resources/streaming_pipeline.yml")
-    assert finding.path == "resources.jobs.iot_streaming_pipeline.tasks[0].spark_python_task.parameters[3]"
+    assert finding.path == "resources.jobs.iot_streaming_pipeline.tasks[0].python_wheel_task.parameters[3]"
     assert finding.actual == "${var.kafka_bootstrp} (an undeclared variable)"
 
 
@@ -70,7 +70,12 @@ def test_a_variable_without_a_value_for_one_target_is_reported_for_that_target_o
 
 
 def test_a_task_script_that_does_not_exist_is_a_missing_entry_point(bundle):
-    replace_text(bundle / "resources/end_to_end.yml", "examples/write_cluster_configs.py", "examples/write_configs.py")
+    def run_a_renamed_script(document):
+        task = document["resources"]["jobs"]["end_to_end"]["tasks"][1]
+        task.pop("python_wheel_task")
+        task["spark_python_task"] = {"python_file": "../../../05-performance-optimization/examples/write_configs.py"}
+
+    edit_yaml(bundle / "resources/end_to_end.yml", run_a_renamed_script)
 
     finding = only_finding(bundle, "dev")
 
@@ -86,8 +91,46 @@ def test_a_wheel_entry_point_the_pattern_folder_does_not_declare_is_missing(bund
 
     assert finding.rule == "entry-point"
     assert finding.path == "resources.jobs.performance_monitoring.tasks[0].python_wheel_task.entry_point"
-    assert finding.expected == "an entry point in 05-performance-optimization/pyproject.toml (['spark-perf-analyze'])"
+    assert finding.expected == ("an entry point in 05-performance-optimization/pyproject.toml "
+                                "(['spark-perf-analyze', 'spill-probe', 'write-cluster-configs'])")
     assert finding.actual == "'spark-perf-analyse'"
+
+
+def test_a_misspelt_entry_point_in_a_yaml_task_is_missing(bundle):
+    replace_text(bundle / "resources/dimensional_load.yml", "entry_point: dimensional-load",
+                 "entry_point: dimensional_load")
+
+    assert str(only_finding(bundle, "qa")) == (
+        "resources/dimensional_load.yml: resources.jobs.dimensional_load.tasks[0].python_wheel_task.entry_point: "
+        "[qa] entry-point: expected an entry point in 04-dimensional-modeling/pyproject.toml (['dimensional-load']), "
+        "found 'dimensional_load'")
+
+
+def test_an_entry_point_whose_function_is_missing_is_reported(tmp_path):
+    bundle = copy_bundle(tmp_path, copied=("05-performance-optimization",))
+    replace_text(bundle.parents[1] / "05-performance-optimization/pyproject.toml",
+                 "cluster_configs_job:main", "cluster_configs_job:run")
+
+    finding = only_finding(bundle, "dev")
+
+    assert (finding.file, finding.path) == ("resources/end_to_end.yml",
+                                            "resources.jobs.end_to_end.tasks[1].python_wheel_task.entry_point")
+    assert finding.expected == ("05-performance-optimization: a function run() in "
+                                "src/spark_performance_analyzer/cluster_configs_job.py for "
+                                "'spark_performance_analyzer.cluster_configs_job:run'")
+    assert finding.actual == "functions ['_folder', 'main', 'parse_arguments', 'write_cluster_configs']"
+
+
+def test_an_entry_point_whose_module_is_missing_is_reported(tmp_path):
+    bundle = copy_bundle(tmp_path, copied=("05-performance-optimization",))
+    (bundle.parents[1] / "05-performance-optimization/src/spark_performance_analyzer/spill_probe_job.py").unlink()
+
+    finding = only_finding(bundle, "prod")
+
+    assert finding.path == "resources.jobs.spill_probe.tasks[0].python_wheel_task.entry_point"
+    assert finding.actual == "no such file"
+    assert finding.expected.startswith(
+        "05-performance-optimization: a module spark_performance_analyzer.spill_probe_job")
 
 
 def test_a_typo_in_the_python_defined_job_fails_in_databricks_load_phase(bundle):
@@ -210,13 +253,13 @@ def test_a_wheel_library_from_a_folder_that_does_not_exist_is_reported(bundle):
 
 
 def test_a_prod_task_reading_from_a_persons_folder_breaks_the_deployment_rules(bundle):
-    replace_text(bundle / "resources/spill_probe.yml", "${var.storage_root}/event-logs",
-                 "/Workspace/Users/jane.doe@plant.example/event-logs")
+    replace_text(bundle / "resources/dimensional_load.yml", "${var.storage_root}/landing/machine_config_changes",
+                 "/Workspace/Users/jane.doe@plant.example/landing")
 
     finding = only_finding(bundle, "prod")
 
-    assert (finding.file, finding.path) == ("resources/spill_probe.yml",
-                                            "resources.jobs.spill_probe.tasks[0].spark_python_task.parameters[1]")
+    assert (finding.file, finding.path) == ("resources/dimensional_load.yml",
+                                            "resources.jobs.dimensional_load.tasks[0].python_wheel_task.parameters[1]")
     assert finding.expected == "no path in a person's folder (/Users/...)"
 
 

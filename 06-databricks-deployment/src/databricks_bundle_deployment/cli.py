@@ -6,7 +6,8 @@ credentials databricks-sdk finds (``DATABRICKS_TOKEN``, or OAuth M2M client id a
 Example::
 
     python -m databricks_bundle_deployment validate --bundle asset-bundles --target prod
-    python -m databricks_bundle_deployment run-local end_to_end --target dev --config hocon-configurations
+    python -m databricks_bundle_deployment run-local end_to_end --target dev --config hocon-configurations \
+        --jars ../.jars/spark
     python -m databricks_bundle_deployment config show --env prod
     python -m databricks_bundle_deployment deploy --target qa --record deployment-record.json
 """
@@ -47,7 +48,12 @@ def _variables(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _run_local(args: argparse.Namespace) -> int:
-    result = run_local_job(args.bundle, args.job, args.target, _variables(args), echo=True)
+    from databricks_bundle_deployment.local_spark_session import local_delta_session, spark_jars
+
+    variables = _variables(args)
+    spark_jars(args.jars)  # a missing jars folder is reported before Spark starts
+    result = run_local_job(args.bundle, args.job, args.target, variables, echo=True,
+                           spark=local_delta_session(args.jars))
     for run in result.runs:
         print(f"{run.task_key}: {run.state}")
         if run.state == "FAILED":
@@ -137,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_local.add_argument("--bundle", type=Path, default=Path("asset-bundles"))
     run_local.add_argument("--config", type=Path, help="HOCON folder whose <target>.conf gives the variables")
     run_local.add_argument("--var", action="append", default=[], help="NAME=VALUE, after --config")
+    run_local.add_argument("--jars", type=Path, help="folder of Spark jars with Delta Lake for the local session "
+                           "(default: $IOT_SPARK_JARS)")
     run_local.set_defaults(handler=_run_local)
     config = commands.add_parser("config", help="the HOCON configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)

@@ -9,6 +9,7 @@ Example::
 """
 from __future__ import annotations
 
+import ast
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -25,43 +26,74 @@ def _base_dir(bundle_root: Path, source_file: str) -> Path:
     return bundle_root
 
 
-def _declared_entry_points(project: Path) -> tuple[set[str], set[str]]:
-    """Console scripts and top-level packages (src layout) a pattern folder's pyproject declares."""
+def _declared_entry_points(project: Path) -> tuple[dict[str, str], set[str]]:
+    """Console scripts (name -> ``module:function``) and top-level packages (src layout) a pyproject declares."""
     data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    scripts = set((data.get("project") or {}).get("scripts") or {})
+    scripts = dict((data.get("project") or {}).get("scripts") or {})
     for group in ((data.get("project") or {}).get("entry-points") or {}).values():
-        scripts |= set(group)
+        scripts.update(group)
     packages = {p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists()} \
         if (project / "src").is_dir() else set()
     return scripts, packages
+
+
+def missing_entry_function(project: Path, target: str) -> tuple[str, str] | None:
+    """``(expected, actual)`` when ``module:function`` has no module file under ``src/`` or no top-level ``def``.
+
+    The module is parsed with ``ast``, never imported: the check needs none of the package's dependencies.
+
+    Example::
+
+        missing_entry_function(Path("05-performance-optimization"), "spark_performance_analyzer.cli:main")  # None
+    """
+    module, _, function = target.partition(":")
+    function = function.split(".")[0].strip()
+    relative = Path(*module.strip().split("."))
+    candidates = [project / "src" / relative.with_suffix(".py"), project / "src" / relative / "__init__.py"]
+    source = next((path for path in candidates if path.is_file()), None)
+    if source is None:
+        return (f"a module {module} (src/{relative.as_posix()}.py) for {target!r}", "no such file")
+    tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    defined = sorted(node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+    if function not in defined:
+        return (f"a function {function}() in src/{source.relative_to(project / 'src').as_posix()} for {target!r}",
+                f"functions {defined}")
+    return None
 
 
 def _check_wheel_task(task: dict[str, Any], path: tuple[str | int, ...], base: Path, target: str, file: str
                       ) -> list[Finding]:
     wheel_task = task["python_wheel_task"]
     package, entry_point = wheel_task.get("package_name"), wheel_task.get("entry_point")
-    wheels = [lib["whl"] for lib in task.get("libraries") or [] if isinstance(lib, dict) and "whl" in lib]
-    local = [w for w in wheels if not w.startswith(REMOTE_PREFIXES)]
+    wheels = [(index, lib["whl"]) for index, lib in enumerate(task.get("libraries") or [])
+              if isinstance(lib, dict) and "whl" in lib]
+    local = [(index, w) for index, w in wheels if not w.startswith(REMOTE_PREFIXES)]
     if not local:
         return [Finding("entry-point", target, file, document_path((*path, "libraries")),
-                        "a whl library built from a pattern folder (path/dist/*.whl)", f"{wheels or 'none'}")]
+                        "a whl library built from a pattern folder (path/dist/*.whl)",
+                        f"{[w for _, w in wheels] or 'none'}")]
     findings: list[Finding] = []
-    for wheel in local:
+    for index, wheel in local:
         project = (base / wheel).parent.parent
         if not (project / "pyproject.toml").is_file():
-            findings.append(Finding("entry-point", target, file, document_path((*path, "libraries")),
-                                    f"a pyproject.toml in {project.name}", f"no project for {wheel!r}"))
+            findings.append(Finding("entry-point", target, file, document_path((*path, "libraries", index, "whl")),
+                                    "a wheel built from a folder with a pyproject.toml", f"no project for {wheel!r}"))
             continue
         scripts, packages = _declared_entry_points(project)
         if package not in packages:
             findings.append(Finding("entry-point", target, file,
                                     document_path((*path, "python_wheel_task", "package_name")),
                                     f"a package of {project.name} ({sorted(packages)})", repr(package)))
+        entry_path = document_path((*path, "python_wheel_task", "entry_point"))
         if entry_point not in scripts:
-            findings.append(Finding("entry-point", target, file,
-                                    document_path((*path, "python_wheel_task", "entry_point")),
+            findings.append(Finding("entry-point", target, file, entry_path,
                                     f"an entry point in {project.name}/pyproject.toml ({sorted(scripts)})",
                                     repr(entry_point)))
+            continue
+        missing = missing_entry_function(project, scripts[entry_point])
+        if missing is not None:
+            findings.append(Finding("entry-point", target, file, entry_path, f"{project.name}: {missing[0]}",
+                                    missing[1]))
     return findings
 
 

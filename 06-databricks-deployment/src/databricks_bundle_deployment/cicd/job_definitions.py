@@ -8,7 +8,7 @@ the Jobs API takes file names, not globs.
 Example::
 
     definitions = job_definitions(resolve_target(Path("asset-bundles"), "prod"), Path("asset-bundles"))
-    definitions["end_to_end"]["tasks"][0]["spark_python_task"]["python_file"]
+    definitions["end_to_end"]["tasks"][0]["libraries"]   # [{"whl": "<root>/files/04-dimensional-modeling/dist/..."}]
 """
 from __future__ import annotations
 
