@@ -63,6 +63,16 @@ def test_a_rerun_of_a_delta_table_batch_writes_nothing_new(spark, tmp_path, caps
     assert not (lake / "quarantine").exists()
 
 
+def test_relative_paths_are_taken_from_the_working_directory(spark, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    land_json(tmp_path / "landing", [{"machine_id": "M1", "firmware": "fw-1.0", "change_ts": "2026-03-02T00:00:00"}])
+
+    assert main(["--source", "./landing", "--source-format", "json", "--target", "lake/dim_machine",
+                 "--quarantine", "lake/quarantine"]) == 0
+
+    assert spark.read.format("delta").load(str(tmp_path / "lake" / "dim_machine")).count() == 1
+
+
 def test_a_source_that_is_not_there_is_a_named_error(spark, tmp_path):
     with pytest.raises(DimensionalLoadSourceError, match=r"--source: expected a Delta table at '.*nowhere', found"):
         main(arguments(str(tmp_path / "nowhere"), tmp_path / "lake"))

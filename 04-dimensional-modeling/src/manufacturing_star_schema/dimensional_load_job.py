@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import os
 
 from delta.tables import DeltaTable
 from pyspark.errors import AnalysisException
@@ -43,8 +44,11 @@ def _columns(value: str) -> tuple[str, ...]:
 
 
 def _location(value: str) -> str:
+    """A table name as given; a relative local path made absolute (Delta reads a relative one as a table name)."""
     if not value.strip():
         raise argparse.ArgumentTypeError(f"expected a table name or a path, found {value!r}")
+    if "/" in value and ":" not in value and not os.path.isabs(value):
+        return os.path.abspath(value)
     return value
 
 
