@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from chispa import assert_df_equality
 from delta.tables import DeltaTable
+from helpers import tiny_data_settings
 
 from enterprise_integration.sap import (
     ODataV2Client,
@@ -22,6 +23,12 @@ from enterprise_integration.sap import (
 
 START = datetime(2026, 12, 6, 6, 0, tzinfo=UTC)
 ORDER_COLUMNS = ["OrderNumber", "Material", "Plant", "TotalQuantity", "Status", "ChangedAt"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _tiny_data(spark):
+    with tiny_data_settings(spark):
+        yield
 
 
 @pytest.fixture
