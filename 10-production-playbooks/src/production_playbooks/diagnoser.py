@@ -1,0 +1,208 @@
+"""Name the incident a log shows, with the evidence lines, the playbook and the first commands.
+
+The diagnoser streams the log once (see :mod:`production_playbooks.log_lines`), runs every
+incident's compiled signatures against each line that may carry an error, and keeps the
+evidence. An incident is named only when its score (the sum of the weights of its distinct
+matched signatures) reaches :data:`CONFIDENT_SCORE` and a ``cause`` signature matched; otherwise
+the answer is "unknown", with no playbook. When several incidents qualify, the one whose cause
+evidence sits deepest in a cause chain wins (the root, not the last wrapper); ties go to the
+earliest evidence.
+
+Example::
+
+    >>> diagnosis = diagnose_text("Caused by: org.apache.kafka.common.errors.SaslAuthenticationException: "
+    ...     "Authentication failed during authentication due to invalid credentials with SASL "
+    ...     "mechanism SCRAM-SHA-512")
+    >>> diagnosis.incident_id
+    'kafka-sasl-wrong-password'
+    >>> diagnose_text("all good").incident_id is None
+    True
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from production_playbooks.error_classes import ErrorClass, error_class_of
+from production_playbooks.incident_format import Incident, Signature, load_incidents
+from production_playbooks.log_lines import LogLine, read_log_lines
+
+CONFIDENT_SCORE = 1.0
+EVIDENCE_PER_SIGNATURE = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A log line a signature matched."""
+
+    line_number: int
+    line: str
+    pattern: str
+    role: str
+    depth: int
+
+
+@dataclass
+class Candidate:
+    """One incident's matches in one log."""
+
+    incident: Incident
+    evidence: list[Evidence] = field(default_factory=list)
+    matched_patterns: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(self.matched_patterns.values()), 6)
+
+    @property
+    def has_cause(self) -> bool:
+        return any(item.role == "cause" for item in self.evidence)
+
+    @property
+    def confident(self) -> bool:
+        return self.has_cause and self.score >= CONFIDENT_SCORE
+
+    @property
+    def root_depth(self) -> int:
+        return max(item.depth for item in self.evidence if item.role == "cause")
+
+    @property
+    def first_line(self) -> int:
+        return min(item.line_number for item in self.evidence if item.role == "cause")
+
+
+@dataclass(frozen=True)
+class RootError:
+    """The deepest error line seen (named incident or not), with its error class if it prints one."""
+
+    line_number: int
+    line: str
+    depth: int
+    error_class: ErrorClass | None
+
+
+@dataclass
+class Diagnosis:
+    """The answer: the incident (None = unknown), its evidence, playbook and first commands."""
+
+    incident: Incident | None
+    evidence: list[Evidence]
+    score: float
+    also_seen: list[str]
+    root_error: RootError | None
+    lines_read: int
+
+    @property
+    def incident_id(self) -> str | None:
+        return self.incident.id if self.incident else None
+
+    @property
+    def playbook(self) -> str | None:
+        return self.incident.playbook if self.incident else None
+
+    @property
+    def first_commands(self) -> tuple[str, ...]:
+        return self.incident.first_commands if self.incident else ()
+
+
+class _LineCounter:
+    """Wraps the line iterable to count every line read, not only the candidate lines."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = lines
+        self.count = 0
+
+    def __iter__(self):
+        for line in self._lines:
+            self.count += 1
+            yield line
+
+
+def _match(line: LogLine, signatures: list[tuple[Incident, Signature]],
+           candidates: dict[str, Candidate]) -> None:
+    for incident, signature in signatures:
+        if signature.regex.search(line.text) is None:
+            continue
+        candidate = candidates.setdefault(incident.id, Candidate(incident))
+        candidate.matched_patterns[signature.pattern] = signature.weight
+        found = Evidence(line.number, line.text.strip(), signature.pattern, signature.role, line.depth)
+        same_pattern = [i for i, item in enumerate(candidate.evidence) if item.pattern == signature.pattern]
+        if len(same_pattern) < EVIDENCE_PER_SIGNATURE:
+            candidate.evidence.append(found)
+        elif line.depth > candidate.evidence[same_pattern[-1]].depth:
+            candidate.evidence[same_pattern[-1]] = found  # keep the deepest match, past the cap too
+
+
+def _deeper_root(current: RootError | None, line: LogLine) -> RootError | None:
+    if "Exception" not in line.text and "Error" not in line.text and "[" not in line.text:
+        return current
+    if current is not None and line.depth <= current.depth:
+        return current
+    return RootError(line.number, line.text.strip(), line.depth, error_class_of(line.text))
+
+
+def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | None = None) -> Diagnosis:
+    """Diagnose a log given as an iterable of lines (an open file, ``sys.stdin``, a list).
+
+    Example::
+
+        >>> with open("driver.log", encoding="utf-8", errors="replace") as log:  # doctest: +SKIP
+        ...     print(diagnose_lines(log).incident_id)
+    """
+    incidents = load_incidents() if incidents is None else incidents
+    signatures = [(incident, signature) for incident in incidents.values() for signature in incident.signatures]
+    candidates: dict[str, Candidate] = {}
+    root_error: RootError | None = None
+    counter = _LineCounter(lines)
+    for line in read_log_lines(counter):
+        _match(line, signatures, candidates)
+        root_error = _deeper_root(root_error, line)
+    confident = sorted(
+        (candidate for candidate in candidates.values() if candidate.confident),
+        key=lambda candidate: (-candidate.root_depth, candidate.first_line, -candidate.score),
+    )
+    if not confident:
+        return Diagnosis(None, [], max((c.score for c in candidates.values()), default=0.0), [],
+                         root_error, counter.count)
+    best = confident[0]
+    evidence = sorted(best.evidence, key=lambda item: item.line_number)
+    return Diagnosis(best.incident, evidence, best.score, [c.incident.id for c in confident[1:]],
+                     root_error, counter.count)
+
+
+def diagnose_text(text: str, incidents: Mapping[str, Incident] | None = None) -> Diagnosis:
+    """Diagnose a pasted log or stack trace given as one string."""
+    return diagnose_lines(text.splitlines(), incidents)
+
+
+def diagnose_file(path: str | Path, incidents: Mapping[str, Incident] | None = None) -> Diagnosis:
+    """Diagnose a log file, read line by line (any size; undecodable bytes are replaced)."""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        return diagnose_lines(log, incidents)
+
+
+def format_diagnosis(diagnosis: Diagnosis) -> str:
+    """The answer as a person reads it on a terminal."""
+    if diagnosis.incident is None:
+        lines = [f"incident: unknown (no incident reached a confident score; best score "
+                 f"{diagnosis.score:.2f} of {CONFIDENT_SCORE:.2f})", "playbook: none"]
+        if diagnosis.root_error is not None:
+            root = diagnosis.root_error
+            lines.append(f"deepest error seen: line {root.line_number}: {root.line}")
+            if root.error_class is not None:
+                lines.append(f"error class: {root.error_class.name}"
+                             + (f" (SQLSTATE {root.error_class.sqlstate})" if root.error_class.sqlstate else ""))
+        lines.append(f"lines read: {diagnosis.lines_read}")
+        return "\n".join(lines) + "\n"
+    incident = diagnosis.incident
+    lines = [f"incident: {incident.id} ({incident.title})", f"score: {diagnosis.score:.2f}",
+             "evidence:"]
+    lines += [f"  line {item.line_number} [{item.role}]: {item.line}" for item in diagnosis.evidence]
+    lines.append(f"playbook: {incident.playbook}")
+    lines.append("first commands:")
+    lines += [f"  {command}" for command in incident.first_commands]
+    if diagnosis.also_seen:
+        lines.append(f"also seen (wrappers or later errors): {', '.join(diagnosis.also_seen)}")
+    lines.append(f"lines read: {diagnosis.lines_read}")
+    return "\n".join(lines) + "\n"

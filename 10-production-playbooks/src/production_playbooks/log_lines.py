@@ -1,0 +1,107 @@
+"""Read a log one line at a time: strip ANSI colours, skip noise cheaply, place errors in cause chains.
+
+A driver log, a job run's output, a Kafka client log and a pasted stack trace all reach the
+diagnoser through :func:`read_log_lines`. Each line that may carry an error (it holds one of
+:data:`ERROR_MARKERS`) comes out as a :class:`LogLine` with its 1-based line number and its
+**depth**: how deep it sits in the cause chain of the error block it belongs to.
+
+* A Java ``Caused by:`` line is one level deeper than the exception before it.
+* A Python chain ("The above exception was the direct cause of the following exception:",
+  "During handling of the above exception, another exception occurred:") prints the cause
+  first, so the trace that follows is one level shallower than the one before it.
+* A new top-level exception, a ``Traceback`` that starts a fresh chain, or a new timestamped
+  log record starts a new block at depth 0.
+
+Example::
+
+    >>> lines = ["org.apache.spark.SparkException: Job aborted.",
+    ...          "\\tat org.apache.spark.Foo.bar(Foo.scala:1)",
+    ...          "Caused by: java.io.IOException: disk full"]
+    >>> [(line.number, line.depth) for line in read_log_lines(lines)]
+    [(1, 0), (3, 1)]
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+ERROR_MARKERS = (
+    "Exception", "Error", "ERROR", "FATAL", "Caused by", "SQLSTATE", "failed", "Failed", "FAILED",
+    "Detected",
+)
+# A Java or Python exception header at column 0: "org.x.FooException: msg", "ValueError: msg",
+# "pyspark.errors.exceptions.captured.AnalysisException: [X] msg", or a Py4J ": org.x.Y: msg".
+EXCEPTION_HEADER = re.compile(r"^(?::\s)?(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Failure)\b")
+LOG_RECORD_START = re.compile(r"^\[?\d{2,4}[-/]\d\d[-/]\d\d[ T]")
+PYTHON_CHAIN_MARKERS = (
+    "The above exception was the direct cause of the following exception:",
+    "During handling of the above exception, another exception occurred:",
+)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One candidate line: its number in the log, its text (no colours, no newline), its chain depth."""
+
+    number: int
+    text: str
+    depth: int
+    block: int
+
+
+def strip_ansi(text: str) -> str:
+    """Remove ANSI colour and cursor sequences.
+
+    Example::
+
+        >>> strip_ansi("\\x1b[31mERROR\\x1b[0m boom")
+        'ERROR boom'
+    """
+    return ANSI_ESCAPE.sub("", text) if "\x1b" in text else text
+
+
+def may_carry_error(text: str) -> bool:
+    """True when the line holds one of :data:`ERROR_MARKERS` (a cheap substring test, no regex)."""
+    return any(marker in text for marker in ERROR_MARKERS)
+
+
+def read_log_lines(lines: Iterable[str]) -> Iterator[LogLine]:
+    """Yield the lines that may carry an error, each with its number, depth and block.
+
+    ``lines`` is any iterable of strings: an open file, ``sys.stdin``, a list. Every line is
+    looked at once; only lines holding an error marker are yielded.
+    """
+    block = 0
+    depth = 0
+    segment_start_depth = 0
+    chained_python_trace = False
+    inside_python_trace = False
+    for number, raw in enumerate(lines, start=1):
+        text = strip_ansi(raw.rstrip("\r\n"))
+        if text.lstrip().startswith("Caused by:"):
+            depth += 1
+        elif text.startswith(PYTHON_CHAIN_MARKERS):
+            chained_python_trace = True
+            continue
+        elif text.startswith("Traceback (most recent call last):"):
+            if chained_python_trace:
+                depth = segment_start_depth - 1
+            else:
+                block, depth = block + 1, 0
+            segment_start_depth = depth
+            chained_python_trace, inside_python_trace = False, True
+        elif text[:1].isdigit() or text[:1] == "[":
+            if LOG_RECORD_START.match(text):
+                block, depth, segment_start_depth = block + 1, 0, 0
+                inside_python_trace = False
+        elif text[:1] not in (" ", "\t", "") and may_carry_error(text) and EXCEPTION_HEADER.match(text):
+            if text.startswith(": "):
+                depth += 1  # Py4J: the Java exception that a Python Py4JJavaError wraps
+            elif inside_python_trace:
+                inside_python_trace = False  # the exception line that closes a Python traceback
+            else:
+                block, depth, segment_start_depth = block + 1, 0, 0
+        if may_carry_error(text):
+            yield LogLine(number, text, depth, block)
