@@ -32,12 +32,13 @@ $(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyp
 	$(PY) -m catalog_tools.actionlint install || echo "actionlint not built (expected go on PATH): the workflow lint tests will skip"
 	@touch $@
 
-$(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/maven-settings.xml
+$(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/kafka-connect.pom.xml tools/jvm/maven-settings.xml
 	@command -v mvn >/dev/null || { echo "expected Maven (mvn) on PATH, found none"; exit 1; }
 	@command -v java >/dev/null || { echo "expected Java 17 (java) on PATH, found none"; exit 1; }
 	rm -rf $(JARS_DIR)/spark $(JARS_DIR)/kafka
 	$(MVN) -f tools/jvm/spark-jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/spark
 	$(MVN) -f tools/jvm/kafka-broker.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/kafka
+	$(MVN) -f tools/jvm/kafka-connect.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/connect
 	@touch $@
 
 # Hadoop's local file system without a chmod/readlink child process per file (tools/jvm/local-fs),

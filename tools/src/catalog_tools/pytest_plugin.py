@@ -13,6 +13,11 @@
   free loopback ports in the test's ``tmp_path`` and stops them afterwards.
 * ``load_script``: imports a folder's script by its path relative to the folder,
   e.g. ``load_script("benchmarks/flatten_benchmark.py")``.
+* ``postgres``: a real PostgreSQL 15 server with ``wal_level=logical`` for the session (run as the
+  ``postgres`` user when tests run as root); skips, saying what is missing, without PostgreSQL.
+* ``kafka_connect``: a Kafka Connect standalone worker with the Debezium PostgreSQL connector,
+  against the embedded broker, for the session; ``kafka_connect_factory`` starts workers of a test's
+  own (to kill and restart them), stopped afterwards.
 * ``actionlint``: the actionlint binary (PATH, the cache, or built with ``go install``); skips with
   the reason when it cannot be had.
 
@@ -159,6 +164,50 @@ def prometheus_stack(prometheus_binaries: StackBinaries, tmp_path: Path) -> Iter
     stack = PrometheusStack(prometheus_binaries, tmp_path / "prometheus-stack")
     yield stack
     stack.stop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A PostgreSQL server for the session; skips, saying what is missing, where none can start."""
+    from catalog_tools.postgres import PostgresUnavailableError, start_postgres
+
+    try:
+        server = start_postgres()
+    except PostgresUnavailableError as error:
+        pytest.skip(f"PostgreSQL unavailable: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kafka_connect_factory(
+    embedded_kafka: KafkaBroker, tmp_path: Path
+) -> Iterator[Callable[..., Any]]:
+    """Start Connect workers against the embedded broker: ``start(connectors={name: config})``."""
+    from catalog_tools.kafka_connect import start_kafka_connect
+
+    started: list[Any] = []
+
+    def start(connectors: dict[str, dict[str, str]] | None = None, **kwargs: Any) -> Any:
+        worker = start_kafka_connect(
+            tmp_path / f"connect-{len(started)}", embedded_kafka.plaintext_bootstrap, connectors, **kwargs
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_connect(embedded_kafka: KafkaBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One Connect worker for the session; add connectors with ``create_connector``."""
+    from catalog_tools.kafka_connect import start_kafka_connect
+
+    worker = start_kafka_connect(tmp_path_factory.mktemp("connect"), embedded_kafka.plaintext_bootstrap)
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture(scope="session")
