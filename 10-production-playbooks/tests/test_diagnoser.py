@@ -198,3 +198,9 @@ def test_a_broken_incident_file_raises_a_named_error_with_the_field(change, fiel
         parse_incident({**valid, **change}, "x-y.yaml")
 
     assert field in str(error.value) and "x-y.yaml" in str(error.value)
+
+
+def test_databricks_shaded_kafka_class_names_are_recognised():
+    text = corpus_text("kafka-sasl-wrong-mechanism").replace("org.apache.kafka.", "kafkashaded.org.apache.kafka.")
+
+    assert diagnose_text(text).incident_id == "kafka-sasl-wrong-mechanism"
