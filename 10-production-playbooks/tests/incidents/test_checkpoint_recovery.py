@@ -63,9 +63,11 @@ def test_checkpoint_lost_is_reproduced_diagnosed_and_fixed_from_the_offsets_the_
     produce_messages(readings(10, 14), unique_topic, kafka.client_config())
     latest_offsets = max((checkpoint / "offsets").glob("[0-9]*"), key=lambda p: int(p.name))
     latest_offsets.write_bytes(b"")
-    with jvm_stack_traces_in_messages(spark), pytest.raises(StreamingQueryException) as failed:
-        run_bronze_stream(spark, kafka, unique_topic, sink, checkpoint)
-    log = capture_incident_log("checkpoint-lost", "empty-offsets-file", failure_text(failed.value), tmp_path)
+    with jvm_stack_traces_in_messages(spark):
+        with pytest.raises(StreamingQueryException) as failed:
+            run_bronze_stream(spark, kafka, unique_topic, sink, checkpoint)
+        text = failure_text(failed.value)
+    log = capture_incident_log("checkpoint-lost", "empty-offsets-file", text, tmp_path)
     assert diagnose_text(log).incident_id == "checkpoint-lost"
     assert reading_ids(spark, sink) == list(range(10))
 
