@@ -12,7 +12,10 @@ The same ``--appends`` appends of ``--rows-per-append`` generated sensor reading
 For each: files and bytes in the final snapshot, total write time, OPTIMIZE time, and the time of
 a full scan (sum of a column over every row). Before the first setting, two appends, an OPTIMIZE
 and a scan run once on a throwaway table, so JIT and class loading are not charged to ``plain``.
-Writes results/file_size_settings.json and .md. Run it from the folder:
+The settings run ``--repetitions`` times (3 by default), each time into fresh tables, in the listed
+order on odd repetitions and in reverse on even ones; the summary gives the median and the worst
+(slowest) time per setting, never the best, and the file counts (``counts_repeat_exactly`` says whether
+they were the same in every repetition). Writes results/file_size_settings.json. Run it from the folder:
 ``../.venv/bin/python benchmarks/file_size_settings.py``
 (``make bench FOLDER=05-performance-optimization`` runs them all).
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
 
 from pyspark.sql.utils import AnalysisException
+from repeated_runs import case_order, median_and_worst, repeated_exactly
 from workloads.star_schema import StarSchemaShape, sensor_fact
 
 from catalog_tools.bench import write_results
@@ -61,9 +66,10 @@ def warm_up(spark, scratch: Path, args) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def measure_setting(spark, scratch: Path, name: str, args) -> dict:
+def measure_setting(spark, scratch: Path, name: str, args, repetition: int = 1) -> dict:
+    """The appends into a fresh table with the setting ``name``: files, bytes, write, OPTIMIZE and scan times."""
     load_1m = os.getloadavg()[0]
-    path = scratch / name.replace(" ", "_").replace("+", "and")
+    path = scratch / f"{name.replace(' ', '_').replace('+', 'and')}_{repetition}"
     create_table(spark, path, sensor_fact(spark, 1, StarSchemaShape()), SETTINGS[name])
     started = time.monotonic()
     for append in range(args.appends):
@@ -82,7 +88,8 @@ def measure_setting(spark, scratch: Path, name: str, args) -> dict:
     rows = spark.read.format("delta").load(str(path)).count()
     if rows != args.appends * args.rows_per_append:
         raise SystemExit(f"{name}: expected {args.appends * args.rows_per_append} rows, found {rows}")
-    return {"setting": name, "load_avg_1m_at_start": round(load_1m, 2), "honoured": "", "files": files.num_files,
+    return {"setting": name, "repetition": repetition, "load_avg_1m_at_start": round(load_1m, 2), "honoured": "",
+            "files": files.num_files,
             "avg_file_kib": round(files.average_file_bytes / 1024, 1), "table_bytes": files.size_bytes,
             "write_s": round(write_s, 2), "optimize_s": round(optimize_s, 2), "full_scan_s": round(scan_s, 2),
             "units_total": total}
@@ -96,7 +103,8 @@ def target_file_size_outcome(spark, scratch: Path) -> dict:
         outcome = "accepted"
     except AnalysisException as error:
         outcome = "refused: " + str(error).splitlines()[0][:90]
-    return {"setting": "delta.targetFileSize", "load_avg_1m_at_start": "", "honoured": outcome, "files": "",
+    return {"setting": "delta.targetFileSize", "repetition": "", "load_avg_1m_at_start": "", "honoured": outcome,
+            "files": "",
             "avg_file_kib": "",
             "table_bytes": "", "write_s": "", "optimize_s": "", "full_scan_s": "", "units_total": ""}
 
@@ -106,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--appends", type=int, default=10)
     parser.add_argument("--rows-per-append", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     load_average = os.getloadavg()
@@ -113,28 +122,38 @@ def main(argv: list[str] | None = None) -> int:
     spark = local_spark(scratch / "spark", app_name="file-size-settings", shuffle_partitions=8)
     try:
         warm_up(spark, scratch, args)
-        rows = [measure_setting(spark, scratch, name, args) for name in SETTINGS]
+        rows = [measure_setting(spark, scratch, name, args, repetition)
+                for repetition in range(1, args.repetitions + 1) for name in case_order(list(SETTINGS), repetition)]
+        plain_files = {row["repetition"]: row["files"] for row in rows if row["setting"] == "plain"}
         for row in rows:  # honoured = measurably fewer files than the same appends with nothing set
             row["honoured"] = "baseline" if row["setting"] == "plain" else (
-                "yes" if row["files"] < rows[0]["files"] else "no effect measured")
-        rows.append(target_file_size_outcome(spark, scratch))
+                "yes" if row["files"] < plain_files[row["repetition"]] else "no effect measured")
+        refused = target_file_size_outcome(spark, scratch)
     finally:
         spark.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     for row in rows:
         print(row)
-    if len({row["units_total"] for row in rows[:-1]}) != 1:
+    if len({row["units_total"] for row in rows}) != 1:
         raise SystemExit(f"expected the same data in every table, got {[row['units_total'] for row in rows]}")
     summary: dict = {"appends": args.appends, "rows_per_append": args.rows_per_append,
-                     "write_partitions": args.partitions, "local_cores": 2,
-                     "load_avg_1m_at_start": round(load_average[0], 2)}
-    for row in rows[:-1]:
-        slug = row["setting"].replace(" + ", "_").replace(" ", "_")
-        summary[f"{slug}_files"] = row["files"]
-        summary[f"{slug}_write_s"] = row["write_s"]
-        summary[f"{slug}_full_scan_s"] = row["full_scan_s"]
+                     "write_partitions": args.partitions, "local_cores": 2, "repetitions": args.repetitions,
+                     "load_avg_1m_at_start": round(load_average[0], 2),
+                     "counts_repeat_exactly": repeated_exactly(rows, "setting", "files")}
+    for name in SETTINGS:
+        slug = name.replace(" + ", "_").replace(" ", "_")
+        for count in ("files", "table_bytes"):  # the median run's; counts_repeat_exactly says if they differed
+            summary[f"{slug}_{count}"] = int(statistics.median(row[count] for row in rows if row["setting"] == name))
+        for figure in ("write_s", "optimize_s", "full_scan_s"):
+            if figure == "optimize_s" and name != "plain + OPTIMIZE":
+                continue
+            summary[f"{slug}_{figure}_median"], summary[f"{slug}_{figure}_worst"] = median_and_worst(
+                rows, "setting", name, figure)
+    summary["targetFileSize"] = refused["honoured"]
+    rows.append(refused)
     json_path, md_path = write_results(args.results_dir, "file_size_settings", summary, rows)
-    print(f"wrote {json_path} and {md_path}")
+    md_path.unlink()  # the JSON is the one result; Markdown renders its tables from it
+    print(f"wrote {json_path}")
     return 0
 
 

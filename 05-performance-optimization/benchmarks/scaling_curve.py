@@ -7,10 +7,13 @@ aggregate per machine and hour (``manufacturing_queries.hourly_machine_summary``
 result to Delta. The job's wall time, input, shuffle and spill bytes come from the REST API under
 its job group; output files from the Delta log. Before the first measured size the whole
 pipeline (write and job) runs once at ``--warm-up-rows`` and is discarded, so class loading and
-JIT compilation are not charged to the smallest size. Results are written after every size, so
-a long run that is stopped keeps the sizes it finished. The extrapolation to 1 billion rows
-(method, fit, r^2, assumed parallel efficiency, all labelled EXTRAPOLATION) is appended to the
-markdown and stored under ``extrapolation`` in the JSON. Run it from the folder (minutes at 50M on 2 cores):
+JIT compilation are not charged to the smallest size. The sizes are measured ``--repetitions`` times
+(3 by default; ascending on odd repetitions, descending on even ones); the summary gives each size's
+median and worst (slowest) time, never the best, and the fits run through the medians. Results are
+written after every repetition, so a long run that is stopped keeps the repetitions it finished.
+The extrapolation to 1 billion rows (method, fit, r^2, assumed parallel efficiency, all labelled
+EXTRAPOLATION) is stored under ``extrapolation`` in the JSON and printed as a table. Run it from the
+folder (minutes at 50M on 2 cores):
 ``../.venv/bin/python benchmarks/scaling_curve.py``.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the folder root, where workloads/ lives
 
+from repeated_runs import case_order, median_and_worst, repeated_exactly
 from workloads.manufacturing_queries import hourly_machine_summary
 from workloads.star_schema import StarSchemaShape, machine_dimension_scd2, sensor_fact
 
@@ -76,8 +81,35 @@ TARGET_ROWS = 1e9
 MEASURED_CORES, TARGET_CORES, ASSUMED_EFFICIENCY = 2, 64, 0.7
 
 
+def median_rows(rows: list[dict]) -> list[dict]:
+    """One row per size with the median of every figure over its repetitions, smallest size first."""
+    sizes = sorted({row["rows"] for row in rows})
+    figures = ("fact_write_s", "job_s", "job_shuffle_bytes")
+    return [{"rows": size, **{figure: statistics.median(r[figure] for r in rows if r["rows"] == size)
+                              for figure in figures}} for size in sizes]
+
+
+def summary_of(rows: list[dict], args, load_1m: float) -> dict:
+    """Settings, then per size the median and worst fact write and job times, shuffle bytes and output files."""
+    summary: dict = {"warm_up_rows": args.warm_up_rows, "machines": SHAPE.machines,
+                     "interval_seconds": SHAPE.interval_seconds, "shuffle_partitions": SHUFFLE_PARTITIONS,
+                     "local_cores": 2, "repetitions": max(row["repetition"] for row in rows),
+                     "load_avg_1m_at_start": round(load_1m, 2),
+                     "counts_repeat_exactly": repeated_exactly(rows, "rows", "output_files")}
+    for size in sorted({row["rows"] for row in rows}):
+        millions = f"rows_{size // 1_000_000}m"
+        for figure in ("fact_write_s", "job_s"):
+            summary[f"{millions}_{figure}_median"], summary[f"{millions}_{figure}_worst"] = median_and_worst(
+                rows, "rows", size, figure)
+        summary[f"{millions}_job_shuffle_bytes"] = int(statistics.median(
+            r["job_shuffle_bytes"] for r in rows if r["rows"] == size))
+        summary[f"{millions}_output_files"] = max(r["output_files"] for r in rows if r["rows"] == size)
+    return summary
+
+
 def extrapolations(rows: list[dict]) -> list[dict]:
-    """One EXTRAPOLATION per timed quantity (fit, r^2, 2 and 64 cores), plus shuffle bytes per row."""
+    """One EXTRAPOLATION per timed quantity (fit, r^2, 2 and 64 cores), plus shuffle bytes per row; ``rows``
+    holds one row per size (the medians, see ``median_rows``)."""
     if len(rows) < 2:
         return []
     results = []
@@ -137,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 50_000_000])
     parser.add_argument("--warm-up-rows", type=int, default=1_000_000)
+    parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--results-dir", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     load_average = os.getloadavg()
@@ -147,29 +180,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         warm_up = measure_size(spark, scratch, args.warm_up_rows, run="warm-up")  # discarded: JIT and class loading
         print("warm-up (not recorded)", warm_up, flush=True)
-        for size in args.sizes:
-            rows.append(measure_size(spark, scratch, size))
-            print(rows[-1], flush=True)
-            summary: dict = {"warm_up_rows": args.warm_up_rows,
-                             "machines": SHAPE.machines, "interval_seconds": SHAPE.interval_seconds,
-                             "shuffle_partitions": SHUFFLE_PARTITIONS, "local_cores": 2,
-                             "load_avg_1m_at_start": round(load_average[0], 2)}
-            for row in rows:
-                millions = f"{row['rows'] // 1_000_000}m"
-                summary[f"rows_{millions}_fact_write_s"] = row["fact_write_s"]
-                summary[f"rows_{millions}_job_s"] = row["job_s"]
-                summary[f"rows_{millions}_job_shuffle_bytes"] = row["job_shuffle_bytes"]
-                summary[f"rows_{millions}_output_files"] = row["output_files"]
-            json_path, md_path = write_results(args.results_dir, "scaling_curve", summary, rows)
+        for repetition in range(1, args.repetitions + 1):
+            for size in case_order(sorted(args.sizes), repetition):
+                rows.append({"repetition": repetition, **measure_size(spark, scratch, size, run=f"run{repetition}")})
+                print(rows[-1], flush=True)
+            json_path, md_path = write_results(args.results_dir, "scaling_curve",
+                                               summary_of(rows, args, load_average[0]), rows)
+            md_path.unlink()  # the JSON is the one result; Markdown renders its tables from it
             document = json.loads(json_path.read_text())
-            document["extrapolation"] = extrapolations(rows)
+            document["extrapolation"] = extrapolations(median_rows(rows))
             json_path.write_text(json.dumps(document, indent=2) + "\n")
-            with md_path.open("a") as markdown:
-                markdown.write(extrapolation_markdown(document["extrapolation"]))
     finally:
         spark.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"wrote {json_path} and {md_path}")
+    print(f"wrote {json_path}")
+    print(extrapolation_markdown(document["extrapolation"]))
     return 0
 
 
