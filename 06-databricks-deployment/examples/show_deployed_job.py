@@ -5,7 +5,7 @@ Run it (from the folder, after `make setup` at the repo root)::
     ../.venv/bin/python examples/show_deployed_job.py --target prod --job end_to_end
 
 Every `${...}` is resolved for the target, the job clusters come from the complex cluster variables,
-and the script paths point at the synced files under the target's workspace root.
+and the wheel libraries point at the synced files under the target's workspace root.
 """
 from __future__ import annotations
 
