@@ -67,7 +67,11 @@ def summary_of(rows: list[dict], join_rows: int, load_1m: float, repetitions: in
         slug = job.replace("-", "_")
         summary[f"{slug}_wall_s_median"], summary[f"{slug}_wall_s_worst"] = median_and_worst(
             rows, "job", job, "wall_s")
-        summary[f"{slug}_shuffle_bytes"] = int(statistics.median(r["shuffle_bytes"] for r in rows if r["job"] == job))
+        runs = [row for row in rows if row["job"] == job]
+        summary[f"{slug}_shuffle_bytes"] = int(statistics.median(r["shuffle_bytes"] for r in runs))
+        summary[f"{slug}_reduce_stage_tasks"] = int(statistics.median(r["reduce_stage_tasks"] for r in runs))
+        for ratio in ("max_median_task_time", "max_median_shuffle_read"):  # per stage, median over the runs
+            summary[f"{slug}_{ratio}_median"] = round(statistics.median(r[ratio] for r in runs), 2)
     summary["byte_counts_repeat_exactly"] = repeated_exactly(rows, "job", "shuffle_bytes")
     loads = [row["load_avg_1m"] for row in rows]
     summary["load_avg_1m_lowest"], summary["load_avg_1m_highest"] = min(loads), max(loads)
