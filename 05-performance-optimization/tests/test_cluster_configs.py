@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 
 from spark_performance_analyzer.cluster_configs import PROFILES, ClusterProfile, cluster_config
+from spark_performance_analyzer.cluster_configs_job import write_cluster_configs
 from spark_performance_analyzer.sizing import GIB, InvalidSizingInputError
 
 FOLDER = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", ["small", "medium", "large"])
-def test_committed_config_is_what_the_arithmetic_gives(name, tmp_path, load_script):
-    load_script("examples/write_cluster_configs.py").write_configs(tmp_path)
+def test_committed_config_is_what_the_arithmetic_gives(name, tmp_path):
+    write_cluster_configs(tmp_path)
     committed = json.loads((FOLDER / "configs" / f"cluster-{name}.json").read_text())
     regenerated = json.loads((tmp_path / f"cluster-{name}.json").read_text())
 

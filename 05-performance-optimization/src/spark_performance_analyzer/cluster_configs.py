@@ -2,9 +2,9 @@
 
 A profile says what the cluster has (workers, cores and heap per executor) and how much a run
 reads; :func:`cluster_config` turns it into Spark settings plus the steps that produced every
-number, so a reviewer can check them. ``examples/write_cluster_configs.py`` writes the three
-profiles as JSON; ``tests/test_cluster_configs.py`` loads the committed files and checks they are
-what the arithmetic gives today.
+number, so a reviewer can check them. The ``write-cluster-configs`` entry point
+(:mod:`cluster_configs_job`) writes the three profiles as JSON; ``tests/test_cluster_configs.py``
+loads the committed files and checks they are what the arithmetic gives today.
 
 Example::
 
