@@ -104,5 +104,5 @@ def test_stream_stalled_poison_message_is_reproduced_diagnosed_and_fixed_by_a_qu
         (5, "reading_id: missing"),
     ]
     assert produced == written.count() + quarantined.count() == len(MESSAGES)
-    offsets = {row.kafka_offset for row in written.select("kafka_offset").union(quarantined.select("kafka_offset")).collect()}
-    assert offsets == set(range(len(MESSAGES)))
+    both = written.select("kafka_offset").union(quarantined.select("kafka_offset"))
+    assert {row.kafka_offset for row in both.collect()} == set(range(len(MESSAGES)))
