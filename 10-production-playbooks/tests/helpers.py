@@ -46,6 +46,48 @@ def jvm_stack_traces_in_messages(spark) -> Iterator[None]:
         spark.conf.set(key, before)
 
 
+@contextmanager
+def spark_driver_log(spark, log_file: Path) -> Iterator[Path]:
+    """Copy the driver's log4j records (WARN and above, as the session logs them) into ``log_file``.
+
+    A log4j2 file appender is added to the running JVM's root logger for the block and removed after,
+    so a test captures the driver log an on-call engineer would read, not only the exception.
+    """
+    jvm = spark._jvm
+    context = jvm.org.apache.logging.log4j.LogManager.getContext(False)
+    config = context.getConfiguration()
+    layout = (jvm.org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
+              .withPattern("%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex").build())
+    name = f"incident-capture-{log_file.name}"
+    appender = (jvm.org.apache.logging.log4j.core.appender.FileAppender.newBuilder()
+                .withFileName(str(log_file)).setName(name).setLayout(layout).build())
+    appender.start()
+    config.addAppender(appender)
+    config.getRootLogger().addAppender(appender, None, None)
+    context.updateLoggers()
+    try:
+        yield log_file
+    finally:
+        config.getRootLogger().removeAppender(name)
+        context.updateLoggers()
+        appender.stop()
+
+
+def distinct_log_records(text: str) -> str:
+    """Keep the first of identical log records (a ``<time>`` line and the lines under it).
+
+    Clients retry: how many times a record repeats depends on timing, which records appear does not.
+    """
+    records: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("<time>") or not records:
+            records.append(line)
+        else:
+            records[-1] += "\n" + line
+    kept = list(dict.fromkeys(records))
+    return "\n".join(kept) + "\n"
+
+
 def failure_text(error: BaseException) -> str:
     """The text a job run prints for ``error``: the Python exception line and its message."""
     kind = type(error)

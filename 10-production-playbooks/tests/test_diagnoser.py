@@ -24,7 +24,9 @@ from production_playbooks.incident_format import parse_incident
 CORPUS_FILES = sorted(CORPUS.glob("*/*.log"))
 
 
-def corpus_text(incident_id: str) -> str:
+def corpus_text(incident_id: str, name: str | None = None) -> str:
+    if name is not None:
+        return (CORPUS / incident_id / f"{name}.log").read_text(encoding="utf-8")
     return sorted((CORPUS / incident_id).glob("*.log"))[0].read_text(encoding="utf-8")
 
 
@@ -76,7 +78,7 @@ def test_a_wrapper_alone_is_unknown_but_the_error_class_is_reported():
 
 def test_the_deepest_cause_wins_when_two_incidents_are_in_one_log():
     schema_error = corpus_text("delta-mergeschema-surprise")  # its root is one "Caused by:" deep
-    auth_error = corpus_text("kafka-sasl-wrong-password")  # its root is two "Caused by:" deep
+    auth_error = corpus_text("kafka-sasl-wrong-password", "spark-kafka-source")  # root: two "Caused by:" deep
 
     diagnosis = diagnose_text(schema_error + auth_error)
 
@@ -150,8 +152,8 @@ def test_a_python_traceback_of_an_ordinary_bug_is_unknown():
 
 def test_the_command_line_reads_stdin_and_exits_0_with_the_playbook():
     result = subprocess.run([sys.executable, "-m", "production_playbooks", "diagnose", "-"],
-                            input=corpus_text("kafka-sasl-wrong-password"), capture_output=True, text=True,
-                            cwd=FOLDER, check=False)
+                            input=corpus_text("kafka-sasl-wrong-password", "driver-log"),
+                            capture_output=True, text=True, cwd=FOLDER, check=False)
 
     assert result.returncode == 0
     assert "incident: kafka-sasl-wrong-password" in result.stdout

@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import capture_incident_log, failure_text, jvm_stack_traces_in_messages
+from helpers import (
+    capture_incident_log,
+    distinct_log_records,
+    failure_text,
+    jvm_stack_traces_in_messages,
+    normalise,
+    spark_driver_log,
+)
 from pyspark.sql import functions as F
 
 from catalog_tools.certificates import generate_ca, issue_certificate, write_tls_files
@@ -63,8 +70,14 @@ def test_wrong_password_is_reproduced_diagnosed_and_fixed(spark, kafka_sasl_ssl,
     working = kafka_sasl_ssl.spark_options(user="iot-app")
     stale = {**working, "kafka.sasl.jaas.config": jaas_config("SCRAM-SHA-512", "iot-app", "password-before-rotation")}
 
-    _reproduce(spark, "kafka-sasl-wrong-password", stale, unique_topic, tmp_path,
-               secrets=["password-before-rotation", kafka_sasl_ssl.user("iot-app").password])
+    with spark_driver_log(spark, tmp_path / "driver.log") as driver_log:
+        _reproduce(spark, "kafka-sasl-wrong-password", stale, unique_topic, tmp_path,
+                   secrets=["password-before-rotation", kafka_sasl_ssl.user("iot-app").password])
+    # the driver's own log, as an on-call engineer reads it: WARN and ERROR records with their traces
+    log = capture_incident_log("kafka-sasl-wrong-password", "driver-log",
+                               distinct_log_records(normalise(driver_log.read_text(), tmp_path)))
+    assert "ERROR MicroBatchExecution" in log and "password-before-rotation" not in log
+    assert diagnose_text(log).incident_id == "kafka-sasl-wrong-password"
 
     # Fix: read the current password from the secret store into the job's options, restart on the same checkpoint
     _stream_once(spark, working, unique_topic, tmp_path)
