@@ -106,19 +106,6 @@ class Diagnosis:
         return self.incident.first_commands if self.incident else ()
 
 
-class _LineCounter:
-    """Wraps the line iterable to count every line read, not only the candidate lines."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = lines
-        self.count = 0
-
-    def __iter__(self):
-        for line in self._lines:
-            self.count += 1
-            yield line
-
-
 def _match(line: LogLine, signatures: list[tuple[Incident, Signature]],
            candidates: dict[str, Candidate]) -> None:
     for incident, signature in signatures:
@@ -154,8 +141,8 @@ def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | Non
     signatures = [(incident, signature) for incident in incidents.values() for signature in incident.signatures]
     candidates: dict[str, Candidate] = {}
     root_error: RootError | None = None
-    counter = _LineCounter(lines)
-    for line in read_log_lines(counter):
+    counts = {"lines": 0}
+    for line in read_log_lines(lines, counts):
         _match(line, signatures, candidates)
         root_error = _deeper_root(root_error, line)
     confident = sorted(
@@ -164,11 +151,11 @@ def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | Non
     )
     if not confident:
         return Diagnosis(None, [], max((c.score for c in candidates.values()), default=0.0), [],
-                         root_error, counter.count)
+                         root_error, counts["lines"])
     best = confident[0]
     evidence = sorted(best.evidence, key=lambda item: item.line_number)
     return Diagnosis(best.incident, evidence, best.score, [c.incident.id for c in confident[1:]],
-                     root_error, counter.count)
+                     root_error, counts["lines"])
 
 
 def diagnose_text(text: str, incidents: Mapping[str, Incident] | None = None) -> Diagnosis:

@@ -63,16 +63,24 @@ def strip_ansi(text: str) -> str:
 
 
 def may_carry_error(text: str) -> bool:
-    """True when the line holds one of :data:`ERROR_MARKERS` (a cheap substring test, no regex)."""
-    return any(marker in text for marker in ERROR_MARKERS)
+    """True when the line holds one of :data:`ERROR_MARKERS` (substring tests, no regex).
+
+    Unrolled on purpose: this runs on every line of the log, and a generator over the markers
+    costs more than the tests themselves.
+    """
+    return ("Exception" in text or "Error" in text or "ERROR" in text or "FATAL" in text
+            or "Caused by" in text or "SQLSTATE" in text or "failed" in text or "Failed" in text
+            or "FAILED" in text or "Detected" in text)
 
 
-def read_log_lines(lines: Iterable[str]) -> Iterator[LogLine]:
+def read_log_lines(lines: Iterable[str], counts: dict[str, int] | None = None) -> Iterator[LogLine]:
     """Yield the lines that may carry an error, each with its number, depth and block.
 
     ``lines`` is any iterable of strings: an open file, ``sys.stdin``, a list. Every line is
-    looked at once; only lines holding an error marker are yielded.
+    looked at once; only lines holding an error marker are yielded. When given, ``counts["lines"]``
+    holds the number of lines read once the iterator is exhausted.
     """
+    number = 0
     block = 0
     depth = 0
     segment_start_depth = 0
@@ -92,7 +100,8 @@ def read_log_lines(lines: Iterable[str]) -> Iterator[LogLine]:
                 block, depth = block + 1, 0
             segment_start_depth = depth
             chained_python_trace, inside_python_trace = False, True
-        elif text[:1].isdigit() or text[:1] == "[":
+        elif (depth or inside_python_trace or segment_start_depth) and (text[:1].isdigit() or text[:1] == "["):
+            # a new timestamped record ends the chain; when no chain is open there is nothing to end
             if LOG_RECORD_START.match(text):
                 block, depth, segment_start_depth = block + 1, 0, 0
                 inside_python_trace = False
@@ -105,3 +114,5 @@ def read_log_lines(lines: Iterable[str]) -> Iterator[LogLine]:
                 block, depth, segment_start_depth = block + 1, 0, 0
         if may_carry_error(text):
             yield LogLine(number, text, depth, block)
+    if counts is not None:
+        counts["lines"] = number
