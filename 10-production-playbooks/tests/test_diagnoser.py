@@ -206,3 +206,13 @@ def test_databricks_shaded_kafka_class_names_are_recognised():
     text = corpus_text("kafka-sasl-wrong-mechanism").replace("org.apache.kafka.", "kafkashaded.org.apache.kafka.")
 
     assert diagnose_text(text).incident_id == "kafka-sasl-wrong-mechanism"
+
+
+@pytest.mark.parametrize("module", ["log_lines", "error_classes", "incident_format", "diagnoser"])
+def test_the_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"production_playbooks.{module}"), optionflags=doctest.ELLIPSIS)
+
+    assert result.attempted > 0 and result.failed == 0
