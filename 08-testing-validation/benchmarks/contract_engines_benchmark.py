@@ -3,11 +3,13 @@ our one-pass engine, by Great Expectations and by DQX; the floor is one plain sc
 
 Run from the folder (one benchmark at a time on a shared machine)::
 
-    python benchmarks/contract_engines_benchmark.py --rows 10000000 --runs 3
+    python benchmarks/contract_engines_benchmark.py --rows 1000000 10000000 --runs 3
 
-Writes benchmarks/results/contract_engines.json (+ .md, + .png): median and worst seconds per engine
-over the runs, the per-rule failing counts of each engine, and the load averages around each run.
-Engines run interleaved within each run, so a load spike hits all of them alike.
+Writes benchmarks/results/contract_engines.json (+ .md, + .png): per size, median and worst seconds
+per engine over the runs, the Spark jobs each engine started, the per-rule failing counts of each
+engine, and the load averages around each run. All engines read the same parquet file in the same
+Spark session and compute the same output (failing rows per rule; no writes). They run interleaved
+within each run, in an order that rotates from run to run, so a load spike hits all of them alike.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,58 +70,86 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def run_benchmark(spark: SparkSession, rows: int, runs: int, workdir: Path, results_dir: Path) -> dict[str, Any]:
+def label(rows: int) -> str:
+    """The suffix of a size's figures: ``10m`` for 10,000,000 rows, else the number."""
+    return f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else str(rows)
+
+
+def run_benchmark(
+    spark: SparkSession, sizes: Sequence[int], runs: int, workdir: Path, results_dir: Path
+) -> dict[str, Any]:
+    """Per size: write the readings once as parquet, then time each engine on that file ``runs`` times.
+
+    Every engine computes the same thing, the failing rows per rule (ours also its samples and
+    gate outcomes); nothing is written. The order of the engines rotates from run to run.
+    """
     contract = load_contract(CONTRACT_PATH)
-    data_path = str(workdir / "readings.parquet")
-    generate_readings(spark, rows).write.mode("overwrite").parquet(data_path)
-    readings = spark.read.parquet(data_path)
     dimensions = {"machines": spark.range(MACHINES).select(
         F.format_string("M-%04d", F.col("id").cast("int")).alias("machine_id"))}
     records: list[dict[str, Any]] = []
     with local_spark_versions_endpoint() as host:
         dqx = dqx_engine(spark, host)
-        engines: dict[str, Callable[[], dict[str, int | None]]] = {
-            "floor_scan": lambda: {"rows": readings.write.format("noop").mode("overwrite").save() or rows},
-            "ours": lambda: {r.rule: r.failing_rows for r in evaluate_contract(
-                readings, contract, now=NOW, dimensions=dimensions).results},
-            "great_expectations": lambda: gx_failing_rows(readings, contract, now=NOW, dimensions=dimensions),
-            "dqx": lambda: dqx_failing_rows(dqx, readings, contract, now=NOW, dimensions=dimensions),
-        }
-        for run in range(1, runs + 1):
-            for engine, action in engines.items():
-                load_before = os.getloadavg()
-                seconds, counts = timed(action)
-                records.append({"run": run, "engine": engine, "seconds": round(seconds, 3),
-                                "load_1m_before": round(load_before[0], 2),
-                                "load_1m_after": round(os.getloadavg()[0], 2), "counts": counts})
-                print(f"run {run} {engine}: {seconds:.1f} s (load {load_before[0]:.1f})", flush=True)
-    summary = summarise(records, rows, len(contract.rules), len(contract.row_rules))
+        for rows in sizes:
+            data_path = str(workdir / f"readings_{rows}.parquet")
+            generate_readings(spark, rows).write.mode("overwrite").parquet(data_path)
+            readings = spark.read.parquet(data_path)
+            engines: dict[str, Callable[[], dict[str, int | None]]] = {
+                "floor_scan": lambda readings=readings, rows=rows: {
+                    "rows": readings.write.format("noop").mode("overwrite").save() or rows},
+                "ours": lambda readings=readings: {r.rule: r.failing_rows for r in evaluate_contract(
+                    readings, contract, now=NOW, dimensions=dimensions).results},
+                "great_expectations": lambda readings=readings: gx_failing_rows(
+                    readings, contract, now=NOW, dimensions=dimensions),
+                "dqx": lambda readings=readings: dqx_failing_rows(dqx, readings, contract, now=NOW,
+                                                                  dimensions=dimensions),
+            }
+            order = list(engines)
+            for run in range(1, runs + 1):
+                for engine in order[run - 1:] + order[:run - 1]:
+                    load_before = os.getloadavg()
+                    group = f"{engine}-{rows}-{run}"
+                    spark.sparkContext.setJobGroup(group, group)
+                    try:
+                        seconds, counts = timed(engines[engine])
+                    finally:
+                        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+                    jobs = len(spark.sparkContext.statusTracker().getJobIdsForGroup(group))
+                    records.append({"rows": rows, "run": run, "engine": engine, "seconds": round(seconds, 3),
+                                    "spark_jobs": jobs, "load_1m_before": round(load_before[0], 2),
+                                    "load_1m_after": round(os.getloadavg()[0], 2), "counts": counts})
+                    print(f"{rows} rows, run {run} {engine}: {seconds:.1f} s, {jobs} jobs "
+                          f"(load {load_before[0]:.1f})", flush=True)
+    summary = summarise(records, sizes, len(contract.rules), len(contract.row_rules))
     json_path, _ = write_results(results_dir, NAME, summary, records)
-    draw(records, json_path.with_suffix(".png"), rows)
+    draw(records, json_path.with_suffix(".png"), sizes)
     return summary
 
 
-def summarise(records: list[dict[str, Any]], rows: int, rules: int, row_rules: int) -> dict[str, Any]:
-    summary: dict[str, Any] = {"rows": rows, "rules": rules, "row_rules": row_rules,
-                               "runs": max(r["run"] for r in records)}
-    for engine in ("floor_scan", "ours", "great_expectations", "dqx"):
-        seconds = [r["seconds"] for r in records if r["engine"] == engine]
-        summary[f"{engine}_median_seconds"] = round(statistics.median(seconds), 2)
-        summary[f"{engine}_worst_seconds"] = round(max(seconds), 2)
-    for peer in ("great_expectations", "dqx"):
-        ratio = summary[f"{peer}_median_seconds"] / summary["ours_median_seconds"]
-        summary[f"{peer}_over_ours_median"] = round(ratio, 2)
-    ours = [r["counts"] for r in records if r["engine"] == "ours"][0]
-    differing = sorted({rule for r in records if r["engine"] in ("great_expectations", "dqx")
-                        for rule, count in r["counts"].items() if count is not None and count != ours[rule]})
-    summary["rules_with_differing_counts"] = ", ".join(differing) or "none"
+def summarise(records: list[dict[str, Any]], sizes: Sequence[int], rules: int, row_rules: int) -> dict[str, Any]:
+    summary: dict[str, Any] = {"rules": rules, "row_rules": row_rules, "runs": max(r["run"] for r in records)}
+    for rows in sizes:
+        size = label(rows)
+        mine = [r for r in records if r["rows"] == rows]
+        summary[f"rows_{size}"] = rows
+        for engine in ("floor_scan", "ours", "great_expectations", "dqx"):
+            seconds = [r["seconds"] for r in mine if r["engine"] == engine]
+            summary[f"{engine}_median_seconds_{size}"] = round(statistics.median(seconds), 2)
+            summary[f"{engine}_worst_seconds_{size}"] = round(max(seconds), 2)
+            summary[f"{engine}_spark_jobs_{size}"] = max(r["spark_jobs"] for r in mine if r["engine"] == engine)
+        for peer in ("great_expectations", "dqx"):
+            ratio = summary[f"ours_median_seconds_{size}"] / summary[f"{peer}_median_seconds_{size}"]
+            summary[f"ours_over_{peer}_median_{size}"] = round(ratio, 2)
+        ours = [r["counts"] for r in mine if r["engine"] == "ours"][0]
+        differing = sorted({rule for r in mine if r["engine"] in ("great_expectations", "dqx")
+                            for rule, count in r["counts"].items() if count is not None and count != ours[rule]})
+        summary[f"rules_with_differing_counts_{size}"] = ", ".join(differing) or "none"
     loads = [r["load_1m_before"] for r in records]
     summary["load_1m_median"] = round(statistics.median(loads), 2)
     summary["load_1m_worst"] = round(max(loads), 2)
     return summary
 
 
-def draw(records: list[dict[str, Any]], png_path: Path, rows: int) -> None:
+def draw(records: list[dict[str, Any]], png_path: Path, sizes: Sequence[int]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,17 +157,18 @@ def draw(records: list[dict[str, Any]], png_path: Path, rows: int) -> None:
 
     engines = ["floor_scan", "ours", "dqx", "great_expectations"]
     labels = ["plain scan (floor)", "ours (one pass)", "DQX", "Great Expectations"]
-    figure, axis = plt.subplots(figsize=(7, 3.2))
-    for position, engine in enumerate(engines):
-        seconds = [r["seconds"] for r in records if r["engine"] == engine]
-        axis.scatter(seconds, [position] * len(seconds), color="tab:blue", alpha=0.6,
-                     label="runs" if not position else None)
-        axis.scatter([statistics.median(seconds)], [position], color="black", marker="|", s=400,
-                     label="median" if not position else None)
-    axis.set_yticks(range(len(engines)), labels)
-    axis.set_xlabel(f"seconds to evaluate the contract, {rows:,} rows")
-    axis.set_xlim(left=0)
-    axis.legend(loc="lower right")
+    figure, axes = plt.subplots(len(sizes), 1, figsize=(7, 2.6 * len(sizes)), squeeze=False)
+    for axis, rows in zip(axes[:, 0], sizes, strict=True):
+        for position, engine in enumerate(engines):
+            seconds = [r["seconds"] for r in records if r["engine"] == engine and r["rows"] == rows]
+            axis.scatter(seconds, [position] * len(seconds), color="tab:blue", alpha=0.6,
+                         label="runs" if not position else None)
+            axis.scatter([statistics.median(seconds)], [position], color="black", marker="|", s=400,
+                         label="median" if not position else None)
+        axis.set_yticks(range(len(engines)), labels)
+        axis.set_xlabel(f"seconds to count every rule's failing rows, {rows:,} rows")
+        axis.set_xlim(left=0)
+        axis.legend(loc="lower right")
     figure.tight_layout()
     figure.savefig(png_path, dpi=110)
     plt.close(figure)
@@ -145,7 +176,7 @@ def draw(records: list[dict[str, Any]], png_path: Path, rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--shuffle-partitions", type=int, default=8)
     args = parser.parse_args()

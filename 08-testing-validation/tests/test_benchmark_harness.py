@@ -10,10 +10,10 @@ import pytest
 def test_the_benchmark_times_every_engine_and_finds_identical_counts(spark, tmp_path, load_script):
     benchmark = load_script("benchmarks/contract_engines_benchmark.py")
 
-    summary = benchmark.run_benchmark(spark, rows=3000, runs=1, workdir=tmp_path, results_dir=tmp_path / "results")
+    summary = benchmark.run_benchmark(spark, sizes=[3000], runs=1, workdir=tmp_path, results_dir=tmp_path / "results")
 
-    assert summary["rules"] == 15 and summary["rows"] == 3000
-    assert summary["rules_with_differing_counts"] == "none"
+    assert summary["rules"] == 15 and summary["rows_3000"] == 3000
+    assert summary["rules_with_differing_counts_3000"] == "none"
     written = json.loads((tmp_path / "results" / "contract_engines.json").read_text())
     ours = next(row["counts"] for row in written["rows"] if row["engine"] == "ours")
     assert all(count > 0 for rule, count in ours.items() if rule not in ("machine_id_not_null",

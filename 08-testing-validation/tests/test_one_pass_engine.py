@@ -17,6 +17,7 @@ from plant_data_quality import (
     evaluate_contract,
     load_contract,
 )
+from plant_data_quality.rule_checks import failure_expression, with_duplicate_key_counts
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +146,31 @@ def test_a_missing_column_is_named(spark, contract):
 def test_a_reference_rule_without_its_dimension_is_a_named_error(spark, contract):
     with pytest.raises(MissingDimensionError, match=r"expected dimension 'machines', got dimensions \[\]"):
         evaluate_contract(readings(spark, [reading("e1")]), contract, now=NOW)
+
+
+def test_uniqueness_aggregates_the_key_alone_and_broadcasts_the_repeated_keys(spark, contract, batch, capsys):
+    # the full rows are never shuffled and sorted by key (a window would): only the key column is
+    run = evaluate_contract(batch, contract, now=NOW, dimensions={"machines": machines(spark)})
+    run.quarantined_rows.explain()
+    plan = capsys.readouterr().out
+
+    assert "Window" not in plan
+    assert plan.count("BroadcastHashJoin") == 2  # repeated event ids, and the machines dimension
+    assert run.result("event_id_unique").failing_rows == 2
+
+
+def test_more_repeated_keys_than_the_broadcast_limit_are_counted_by_a_window_with_the_same_result(spark, contract):
+    rule = contract.rule("event_id_unique")
+    data = readings(spark, [reading("a"), reading("a"),   # repeated
+                            reading("b"), reading("b"),   # repeated
+                            reading("c"),                 # unique
+                            reading(None), reading(None)])  # null keys are left to not_null
+
+    def flags(limit: int):
+        return (with_duplicate_key_counts(data, rule, limit=limit)
+                .select("event_id", failure_expression(rule, None).alias("fails")))
+
+    expected = spark.createDataFrame([("a", True), ("a", True), ("b", True), ("b", True), ("c", False),
+                                      (None, False), (None, False)], "event_id string, fails boolean")
+    assert_df_equality(flags(limit=100), expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(flags(limit=1), expected, ignore_row_order=True, ignore_nullable=True)  # two keys > 1

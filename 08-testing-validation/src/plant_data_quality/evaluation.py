@@ -86,9 +86,9 @@ def _metrics(contract: Contract) -> list[Column]:
                F.count(F.when(F.col("__dq_quarantine"), 1)).alias("rows_quarantined")]
     for index, rule in enumerate(contract.row_rules):
         failing = F.col(f"{HELPER_PREFIX}fail_{index}")
-        sample = F.when(failing, sample_value_expression(rule))
         metrics += [F.count(F.when(failing, 1)).alias(f"row{index}_failing"),
-                    F.min(sample).alias(f"row{index}_min"), F.max(sample).alias(f"row{index}_max")]
+                    sample_value_expression(rule, failing, "min").alias(f"row{index}_min"),
+                    sample_value_expression(rule, failing, "max").alias(f"row{index}_max")]
     for index, rule in enumerate(contract.dataset_rules):
         column = F.col(rule.column)
         if rule.kind == "completeness":

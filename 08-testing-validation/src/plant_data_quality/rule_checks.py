@@ -2,7 +2,9 @@
 
 Nulls fail only ``not_null``; every other rule leaves a null value to ``not_null`` and
 ``completeness`` (the same convention Great Expectations and DQX follow). ``unique`` and
-``reference`` read helper columns that :func:`with_key_columns` adds in the same projection.
+``reference`` read helper columns that :func:`with_key_columns` adds: the keys seen more than once
+(one aggregation over the key columns, joined back as a broadcast) and the dimension's keys
+(broadcast).
 
 Example::
 
@@ -21,6 +23,8 @@ from plant_data_quality.contract import Contract, Rule
 from plant_data_quality.errors import MissingDimensionError
 
 HELPER_PREFIX = "__dq_"
+# up to this many duplicated keys are collected and broadcast; beyond it the count per key is a window
+DUPLICATE_KEYS_TO_BROADCAST = 100_000
 
 
 def key_count_column(rule: Rule) -> str:
@@ -35,7 +39,7 @@ def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str,
     """Add the helper columns ``unique`` (rows per key) and ``reference`` (key found) rules read."""
     for rule in contract.row_rules:
         if rule.kind == "unique":
-            df = df.withColumn(key_count_column(rule), F.count(F.lit(1)).over(Window.partitionBy(*rule.columns)))
+            df = with_duplicate_key_counts(df, rule)
         elif rule.kind == "reference":
             dimension_name = rule.params["dimension"]
             if dimension_name not in dimensions:
@@ -49,6 +53,30 @@ def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str,
             df = (df.join(F.broadcast(keys), df[rule.column] == keys[key_column], "left")
                   .drop(key_column))
     return df
+
+
+def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame:
+    """Add the rows-per-key count of ``rule``'s key to the rows whose key occurs more than once.
+
+    The keys are counted in one aggregation that reads only the key columns; the duplicated ones
+    (usually few) are collected and broadcast back, so the full rows are never shuffled. When more
+    than ``limit`` keys repeat, the count comes from a window over the key instead (a full shuffle).
+    Rows whose key has a null get no count: ``unique`` leaves them to ``not_null``.
+    """
+    count_column = key_count_column(rule)
+    key_present = F.lit(True)
+    for name in rule.columns:
+        key_present = key_present & F.col(name).isNotNull()
+    counted = (df.where(key_present).groupBy(*rule.columns).agg(F.count(F.lit(1)).alias(count_column))
+               .where(F.col(count_column) > 1))
+    duplicated = counted.limit(limit + 1).collect()
+    if len(duplicated) > limit:
+        per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
+        return df.withColumn(count_column, F.when(key_present, per_key))
+    helper_keys = [f"{HELPER_PREFIX}dupkey_{position}" for position in range(len(rule.columns))]
+    keys = df.sparkSession.createDataFrame(duplicated, counted.schema).toDF(*helper_keys, count_column)
+    condition = [df[name] == keys[helper] for name, helper in zip(rule.columns, helper_keys, strict=True)]
+    return df.join(F.broadcast(keys), condition, "left").drop(*helper_keys)
 
 
 def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
@@ -81,7 +109,7 @@ def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
         wrong = later < earlier if params.get("allow_equal", False) else later <= earlier
         return present & wrong
     if rule.kind == "unique":
-        return present & (F.col(key_count_column(rule)) > 1)
+        return present & F.coalesce(F.col(key_count_column(rule)) > 1, F.lit(False))
     if rule.kind == "reference":
         return present & F.col(reference_found_column(rule)).isNull()
     if rule.kind == "in_house":
@@ -89,11 +117,19 @@ def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
     raise ValueError(f"expected a row rule kind, got {rule.kind!r} for rule {rule.name!r}")
 
 
-def sample_value_expression(rule: Rule) -> Column:
-    """The value shown for a failing row: the checked column, or the columns joined by ' | '."""
-    columns = [F.col(name).cast("string") for name in rule.checked_columns]
+def sample_value_expression(rule: Rule, failing: Column, sample: str) -> Column:
+    """An aggregate: the smallest (``sample="min"``) or largest failing value of ``rule``, as a string.
+
+    A single checked column is compared in its own type (numbers as numbers) and cast to a string
+    once, after aggregating; several columns show as one string joined by ' | '. A rule whose
+    failing values are all null (``not_null``) shows ``<null>``; a rule without columns ``<row>``.
+    """
+    aggregate = F.min if sample == "min" else F.max
+    columns = [F.col(name) for name in rule.checked_columns]
+    any_failing = F.max(failing)
     if not columns:
-        return F.lit("<row>")
+        return F.when(any_failing, F.lit("<row>"))
     if len(columns) == 1:
-        return F.coalesce(columns[0], F.lit("<null>"))
-    return F.concat_ws(" | ", *[F.coalesce(column, F.lit("<null>")) for column in columns])
+        return F.when(any_failing, F.coalesce(aggregate(F.when(failing, columns[0])).cast("string"), F.lit("<null>")))
+    joined = F.concat_ws(" | ", *[F.coalesce(column.cast("string"), F.lit("<null>")) for column in columns])
+    return aggregate(F.when(failing, joined))
