@@ -35,7 +35,7 @@ $(SETUP_STAMP): constraints.txt tools/pyproject.toml $(wildcard [0-9][0-9]-*/pyp
 $(JARS_STAMP): tools/jvm/spark-jars.pom.xml tools/jvm/kafka-broker.pom.xml tools/jvm/kafka-connect.pom.xml tools/jvm/maven-settings.xml
 	@command -v mvn >/dev/null || { echo "expected Maven (mvn) on PATH, found none"; exit 1; }
 	@command -v java >/dev/null || { echo "expected Java 17 (java) on PATH, found none"; exit 1; }
-	rm -rf $(JARS_DIR)/spark $(JARS_DIR)/kafka
+	rm -rf $(JARS_DIR)/spark $(JARS_DIR)/kafka $(JARS_DIR)/connect
 	$(MVN) -f tools/jvm/spark-jars.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/spark
 	$(MVN) -f tools/jvm/kafka-broker.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/kafka
 	$(MVN) -f tools/jvm/kafka-connect.pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(JARS_DIR)/connect
