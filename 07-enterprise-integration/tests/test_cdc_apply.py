@@ -90,17 +90,22 @@ def test_a_replayed_older_event_in_a_later_batch_is_counted_stale_and_changes_no
     assert (counts.applied, counts.stale) == (0, 2)
 
 
-def test_a_streamed_event_beats_a_snapshot_read_whatever_their_lsns(spark, delta_path):
+def test_a_snapshot_read_taken_after_a_streamed_change_wins_and_an_older_one_loses(spark, delta_path):
     target = CdcTarget(delta_path, key_columns=("id",))
     apply_change_batch(spark, kafka_rows(spark, [
-        change("u", 1, 50, {"status": "started", "qty": "1.00"}),  # streamed, lsn below the snapshot's
+        change("u", 1, 50, {"status": "started", "qty": "1.00"}),   # streamed at lsn 50
+        change("u", 2, 150, {"status": "started", "qty": "2.00"}),  # streamed at lsn 150
     ]), target, batch_id=0)
+    # a re-snapshot (Connect lost its offsets) at lsn 100: newer than key 1's change, older than key 2's
     counts = apply_change_batch(spark, kafka_rows(spark, [
-        change("r", 1, 90, {"status": "new", "qty": "1.00"}),      # snapshot read delivered late
-    ], first_offset=1), target, batch_id=1)
+        change("r", 1, 100, {"status": "done", "qty": "1.00"}),
+        change("r", 2, 100, {"status": "new", "qty": "2.00"}),
+    ], first_offset=2), target, batch_id=1)
 
-    assert_df_equality(table(spark, delta_path), expected(spark, [(1, "started", Decimal("1.00"))]))
-    assert counts.stale == 1
+    assert_df_equality(table(spark, delta_path), expected(spark, [
+        (1, "done", Decimal("1.00")), (2, "started", Decimal("2.00")),
+    ]))
+    assert (counts.applied, counts.stale) == (1, 1)
 
 
 def test_a_hard_deleted_row_stays_deleted_when_its_older_create_is_replayed(spark, delta_path):

@@ -1,10 +1,13 @@
 """Order change events per key by their source position, and pick the newest.
 
-A row's position is ``(_cdc_snapshot, _cdc_lsn)``. Every streamed event (``c``/``u``/``d``) is newer
-than every snapshot read (``r``) of its key: Debezium streams only what committed after the snapshot's
-consistent point. Among streamed events of one key, the PostgreSQL log sequence number orders them:
-a row is locked by the transaction that changes it, so the next change to that row is written to the
-WAL after the previous one committed. Equal positions are the same event delivered twice.
+A row's position is its PostgreSQL log sequence number (``_cdc_lsn``). Snapshot reads (``r``) carry
+the LSN of the snapshot's consistent point, streamed events (``c``/``u``/``d``) the LSN of their change.
+Among the events of one key the LSN gives the source order: a row is locked by the transaction that
+changes it, so the next change to that row is written to the WAL after the previous one committed,
+and a snapshot taken at LSN S holds every change written before S. At equal LSNs a streamed event
+beats a snapshot read; otherwise equal positions are the same event delivered twice.
+The one order this cannot see: a transaction that wrote a row before a snapshot's LSN and committed
+after it (see the decision record).
 """
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ def is_newer(new_snapshot: Column, new_lsn: Column, old_snapshot: Column, old_ls
     """
     return (
         old_lsn.isNull()
-        | (~new_snapshot & old_snapshot)
-        | ((new_snapshot == old_snapshot) & (new_lsn > old_lsn))
+        | (new_lsn > old_lsn)
+        | ((new_lsn == old_lsn) & old_snapshot & ~new_snapshot)
     )
 
 
@@ -33,8 +36,8 @@ def is_newer_sql(new: str, old: str) -> str:
     """:func:`is_newer` as a SQL condition between two aliases (for a MERGE clause)."""
     snapshot, lsn = SNAPSHOT_COLUMN, LSN_COLUMN
     return (
-        f"({old}.{lsn} IS NULL OR (NOT {new}.{snapshot} AND {old}.{snapshot}) OR "
-        f"({new}.{snapshot} = {old}.{snapshot} AND {new}.{lsn} > {old}.{lsn}))"
+        f"({old}.{lsn} IS NULL OR {new}.{lsn} > {old}.{lsn} OR "
+        f"({new}.{lsn} = {old}.{lsn} AND {old}.{snapshot} AND NOT {new}.{snapshot}))"
     )
 
 
@@ -49,6 +52,8 @@ def rank_by_position(changes: DataFrame, key_columns: tuple[str, ...]) -> DataFr
     """
     window = Window.partitionBy(*key_columns).orderBy(
         F.col("_cdc_cast_error").isNull().desc() if "_cdc_cast_error" in changes.columns else F.lit(0),
-        F.col(SNAPSHOT_COLUMN).asc(), F.col(LSN_COLUMN).desc(), F.col("offset").desc()
+        F.col(LSN_COLUMN).desc(),
+        F.col(SNAPSHOT_COLUMN).asc(),
+        F.col("offset").desc(),
     )
     return changes.withColumn("_cdc_rank", F.row_number().over(window))

@@ -7,7 +7,7 @@ from enterprise_integration.cdc.errors import InvalidCdcOptionsError
 
 DELETE_MODES = ("hard", "soft")
 # Columns the apply step keeps in the mirrored table beside the source's own columns.
-SNAPSHOT_COLUMN = "_cdc_snapshot"  # true while the row's last event came from the initial snapshot
+SNAPSHOT_COLUMN = "_cdc_snapshot"  # true while the row's last event was a snapshot read
 LSN_COLUMN = "_cdc_lsn"  # the PostgreSQL log sequence number of the row's last applied event
 OP_COLUMN = "_cdc_op"  # that event's Debezium op: r (snapshot read), c, u, d
 DELETED_COLUMN = "_cdc_deleted"  # soft-delete mode only: true once the source row is deleted

@@ -1,0 +1,162 @@
+"""The moving parts of the CDC flow on one machine, for the demo, the end-to-end test and the benchmarks.
+
+Not run on its own: ``examples/demo.py`` runs it. It loads the connector configuration from
+``change-data-capture/postgres-connector.json`` (pointed at a local PostgreSQL), runs
+``examples/cdc_stream_job.py`` as a child process that can be SIGKILLed and restarted like a crashed
+driver, and compares the Delta table with the PostgreSQL table row for row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FOLDER = Path(__file__).resolve().parents[1]
+CONNECTOR_FILE = FOLDER / "change-data-capture" / "postgres-connector.json"
+STREAM_JOB = FOLDER / "examples" / "cdc_stream_job.py"
+
+
+def connector_config(
+    host: str, port: int, database: str, prefix: str, table: str = "public.work_orders"
+) -> dict[str, str]:
+    """The committed connector configuration, pointed at ``host:port/database`` with its own names."""
+    config = dict(json.loads(CONNECTOR_FILE.read_text())["config"])
+    config.update({
+        "database.hostname": host,
+        "database.port": str(port),
+        "database.dbname": database,
+        "topic.prefix": prefix,
+        "table.include.list": table,
+        "slot.name": f"{prefix}_slot",
+        "publication.name": f"{prefix}_publication",
+    })
+    return config
+
+
+@dataclass
+class StreamJob:
+    """``cdc_stream_job.py`` in a child process of its own (its own process group, so a kill is total)."""
+
+    bootstrap: str
+    topic: str
+    table: str
+    checkpoint: str
+    work_dir: Path
+    extra_args: list[str] = field(default_factory=list)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def log_file(self) -> Path:
+        return self.work_dir / "stream-job.out"
+
+    def start(self) -> None:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, str(STREAM_JOB), "--bootstrap", self.bootstrap, "--topic", self.topic,
+                   "--table", self.table, "--checkpoint", self.checkpoint, "--work-dir", str(self.work_dir),
+                   *self.extra_args]
+        with open(self.log_file, "ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.starts += 1
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the driver and its JVM: no clean stop, no checkpoint commit for the running batch."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=60)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def wait_for_offset_flush(offsets_file: Path, since: float, timeout_s: float = 60) -> None:
+    """Wait until Connect has written its source offsets after ``since`` (a ``time.time()``).
+
+    Killing a worker that never flushed offsets makes Debezium snapshot the table again on restart,
+    a different failure from the one the faults here exercise (replay of unflushed events).
+    """
+    deadline = time.monotonic() + timeout_s
+    while not (offsets_file.exists() and offsets_file.stat().st_mtime > since):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"expected Connect to flush offsets to {offsets_file} within {timeout_s:.0f}s")
+        time.sleep(0.2)
+
+
+def normalised(value: Any) -> Any:
+    """Timestamps as naive UTC, so PostgreSQL's aware values compare with Spark's naive UTC ones."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def delta_rows(spark: Any, path: str, columns: tuple[str, ...]) -> list[tuple]:
+    # not DeltaTable.isDeltaTable: it caches a "no table" answer for a path another process creates later
+    if not any((Path(path) / "_delta_log").glob("*.json")):
+        return []
+    table = spark.read.format("delta").load(path)
+    present = [c if c in table.columns else None for c in columns]
+    rows = table.select(*[c for c in present if c]).orderBy("id").collect()
+    out = []
+    for row in rows:
+        values = iter(row)
+        out.append(tuple(normalised(next(values)) if c else None for c in present))
+    return out
+
+
+def pg_rows(conn: Any, columns: tuple[str, ...]) -> list[tuple]:
+    rows = conn.execute(f"SELECT {', '.join(columns)} FROM work_orders ORDER BY id").fetchall()
+    return [tuple(normalised(v) for v in row) for row in rows]
+
+
+def first_difference(source: list[tuple], delta: list[tuple]) -> str:
+    """A short description of how two row lists differ (for assertion messages and progress)."""
+    source_by_id = {row[0]: row for row in source}
+    delta_by_id = {row[0]: row for row in delta}
+    missing = sorted(set(source_by_id) - set(delta_by_id))
+    extra = sorted(set(delta_by_id) - set(source_by_id))
+    changed = sorted(k for k in set(source_by_id) & set(delta_by_id) if source_by_id[k] != delta_by_id[k])
+    parts = [f"{len(source)} source rows, {len(delta)} Delta rows"]
+    if missing:
+        parts.append(f"missing in Delta: {len(missing)} (first {missing[:5]})")
+    if extra:
+        parts.append(f"only in Delta: {len(extra)} (first {extra[:5]})")
+    if changed:
+        key = changed[0]
+        parts.append(f"different: {len(changed)} "
+                     f"(first id {key}: source {source_by_id[key]} vs Delta {delta_by_id[key]})")
+    return "; ".join(parts)
+
+
+def wait_until_equal(spark: Any, conn: Any, table: str, columns: tuple[str, ...], timeout_s: float,
+                     job: StreamJob | None = None, progress: Any = None) -> tuple[list[tuple], list[tuple]]:
+    """Poll until the Delta table equals the source table; return both row lists (equal or not)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        source = pg_rows(conn, columns)
+        delta = delta_rows(spark, table, columns)
+        if progress is not None:
+            progress(source, delta)
+        if source == delta or time.monotonic() > deadline:
+            return source, delta
+        if job is not None and not job.is_running():
+            raise RuntimeError(f"expected the stream job to keep running, it exited; its output:\n{job.log_tail()}")
+        time.sleep(2)
