@@ -4,7 +4,7 @@ other entry), and the physical floor (copy the already-flat table to Delta), on 
 
 Run it (from the folder; ``make bench FOLDER=02-schema-evolution`` takes the shared benchmark lock)::
 
-    ../.venv/bin/python benchmarks/flatten_benchmark.py                                   # 2M rows, 3 runs per path
+    ../.venv/bin/python benchmarks/flatten_benchmark.py                                   # 2M rows, 5 runs per path
     ../.venv/bin/python benchmarks/flatten_benchmark.py --rows 100000 --repetitions 1 --results-name quick_look
 
 Method (what makes it fair):
@@ -12,7 +12,9 @@ Method (what makes it fair):
 * the input (``--rows`` readings from ``extension_generator``, 51 distinct keys over 8 machine types) is
   generated once and written to Delta; every run reads that table. The floor's input is the same readings
   already flat (``reading_id`` + one string column per key), written once to Delta;
-* every run is a fresh Spark process with the same settings (``SPARK_SETTINGS``); it first runs its path
+* every run is a fresh Spark process with the same settings (``SPARK_SETTINGS``); it first reads its own
+  measured input once (``prime_input``, untimed: Delta's snapshot and the files' pages are loaded the same
+  way for every path, as the progressive path's key discovery already did for its input), runs its path
   once on a small warm-up table, then measures two variants: end to end (Delta in -> Delta out, the
   headline) and the flattening alone (Delta in -> Spark's ``noop`` sink; for the floor: the read alone);
 * the order of the two variants alternates between repetitions (odd: end to end first; even: flattening
@@ -22,8 +24,11 @@ Method (what makes it fair):
   ``progressive_flatten`` builds it: ``discover_keys(..., group_column="machine_type")`` on the first
   10,000 rows of the input, timed separately, outside the measured runs; its output keeps
   ``_unextracted_keys`` (keys whose value no column took), so the guard is computed, not pruned away;
-* runs rotate between the paths (P N F, N F P, F P N, ...), ``--repetitions`` each; the summary gives the
-  median and the worst run per path, never the best, and the ratios of the medians to the floor;
+* runs rotate between the paths (P N F, N F P, F P N, ...), ``--repetitions`` each; before each run the
+  parent waits until the previous run's JVM has exited and flushes dirty pages (``os.sync``), so one run's
+  leftovers (the explode + pivot run writes about 250 MB of shuffle files) are not charged to the next; the
+  summary gives the median and the worst run per path, never the best, and the ratios of the medians
+  (wall and executor CPU) to the floor;
 * per variant: wall time, executor CPU and JVM GC time, shuffle write bytes (Spark REST API, the variant's
   job group); per run: peak JVM heap, the JVM's peak RSS (``VmHWM``), the 1/5/15-minute load averages at
   start and end (the machine may be shared; the figures are only as quiet as those say);
@@ -135,6 +140,30 @@ def load_averages() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
+def prime_input(spark: SparkSession, input_path: str) -> None:
+    """Read the measured input once into Spark's ``noop`` sink (untimed): every path then starts with Delta's
+    snapshot of its input loaded and the input's file pages read, as the progressive path's discovery left it."""
+    spark.sparkContext.setJobGroup("prime", "prime")
+    spark.read.format("delta").load(input_path).write.format("noop").mode("overwrite").save()
+    spark.sparkContext.setJobGroup("other", "other")
+
+
+def dirty_page_kib() -> int | None:
+    """Dirty page-cache memory waiting to be written back (``Dirty`` in /proc/meminfo); None without /proc."""
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        return None
+    return int(next(line for line in meminfo.read_text().splitlines() if line.startswith("Dirty:")).split()[1])
+
+
+def wait_for_exit(pid: int | None, timeout_s: float = 120.0) -> float:
+    """Wait until process ``pid`` (the previous run's JVM) is gone; returns the seconds waited."""
+    started = time.perf_counter()
+    while pid is not None and Path(f"/proc/{pid}").exists() and time.perf_counter() - started < timeout_s:
+        time.sleep(0.2)
+    return round(time.perf_counter() - started, 2)
+
+
 def run_path(spark: SparkSession, flatten: Callable[[DataFrame], DataFrame], input_path: str,
              output_path: str | None, job_group: str) -> float:
     """Read ``input_path``, flatten it and write it: to ``output_path`` (Delta), or to Spark's ``noop``
@@ -183,6 +212,7 @@ def child(args: argparse.Namespace) -> int:
         if sorted(key_groups) != keys:
             raise RuntimeError(f"discovery: expected the {len(keys)} generated keys, got {sorted(key_groups)}")
         flatten = partial(progressive_flatten, keys=keys, key_groups=key_groups)
+    prime_input(spark, source)
     run_path(spark, flatten, warmup, str(work / f"warmup-out-{args.path}-{args.repetition}-b"), "warmup")
     result: dict[str, object] = {"path": args.path, "repetition": args.repetition,
                                  "variant_order": ",".join(variant_order(args.repetition)),
@@ -194,7 +224,8 @@ def child(args: argparse.Namespace) -> int:
                                                 variant)
         result.update({f"{variant}_{name}": value for name, value in stage_metrics(spark, variant).items()})
     result.update(peak_jvm_heap_mib=peak_jvm_heap_mib(spark), jvm_peak_rss_mib=jvm_peak_rss_mib(spark),
-                  load_avg_at_end=load_averages())
+                  load_avg_at_end=load_averages(),
+                  jvm_pid=spark.sparkContext._gateway.proc.pid)  # noqa: SLF001 (the parent waits for it to exit)
     spark.stop()
     print(json.dumps(result))
     return 0
@@ -257,6 +288,10 @@ def summarize(runs: list[dict[str, object]], rows: int, checks: dict[str, dict[s
     for path_name in (PROGRESSIVE, NAIVE):
         summary[f"{path_name}_over_floor_end_to_end_median"] = round(
             summary[f"{path_name}_{END_TO_END}_median_seconds"] / floor, 2)
+    floor_cpu = summary[f"{FLOOR}_{END_TO_END}_cpu_s_median"]
+    for path_name in (PROGRESSIVE, NAIVE):
+        summary[f"{path_name}_over_floor_end_to_end_cpu_median"] = round(
+            summary[f"{path_name}_{END_TO_END}_cpu_s_median"] / floor_cpu, 2)
     summary["naive_over_progressive_end_to_end_median"] = round(
         summary[f"{NAIVE}_{END_TO_END}_median_seconds"] / summary[f"{PROGRESSIVE}_{END_TO_END}_median_seconds"], 2)
     summary["naive_over_progressive_flatten_only_median"] = round(
@@ -302,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--warmup-rows", type=int, default=100_000)
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--results-name", default="flatten_benchmark")
     parser.add_argument("--results-dir", default=str(Path(__file__).resolve().parent / "results"))
     parser.add_argument("--path", choices=PATHS)
@@ -320,14 +355,20 @@ def main(argv: list[str] | None = None) -> int:
         runs: list[dict[str, object]] = []
         checks: dict[str, dict[str, object]] = {}
         order = schedule(args.repetitions)
+        previous_jvm: int | None = None
         for index, path_name in enumerate(order):
             repetition = index // len(PATHS) + 1
+            waited_s = wait_for_exit(previous_jvm)
+            os.sync()  # the previous run's written pages go to disk now, not during this run
+            before = {"previous_path": order[index - 1] if index else None, "waited_for_previous_jvm_s": waited_s,
+                      "dirty_kib_at_start": dirty_page_kib()}
             done = subprocess.run([sys.executable, __file__, "--path", path_name, "--work", work,
                                    "--repetition", str(repetition)], capture_output=True, text=True)
             if done.returncode != 0:
                 print(done.stderr[-5000:], file=sys.stderr)
                 raise RuntimeError(f"run {index + 1} ({path_name}): expected exit 0, got {done.returncode}")
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            runs.append({**json.loads(done.stdout.strip().splitlines()[-1]), **before})
+            previous_jvm = runs[-1]["jvm_pid"]
             print(json.dumps(runs[-1]), flush=True)
             if index + 1 == len(PATHS) or index + 1 == len(order):  # after the first rotation, and at the end
                 checks = cross_check(spark, {p: str(Path(work) / f"out-{p}-{repetition}") for p in PATHS})

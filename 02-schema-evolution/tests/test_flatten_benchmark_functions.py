@@ -80,7 +80,7 @@ def test_the_summary_reports_median_worst_and_ratios_to_the_floor(bench):
                 "load_avg_at_start": [1.5, 1.0, 1.0], "load_avg_at_end": [2.5, 1.0, 1.0]}
     runs = [run(bench.PROGRESSIVE, r, e, e / 2) for r, e in ((1, 20.0), (2, 22.0), (3, 30.0))]
     runs += [run(bench.NAIVE, r, e, e) for r, e in ((1, 44.0), (2, 48.0), (3, 57.0))]
-    runs += [run(bench.FLOOR, r, e, 5.0) for r, e in ((1, 15.0), (2, 16.0), (3, 17.0))]
+    runs += [{**run(bench.FLOOR, r, e, 5.0), "end_to_end_cpu_s": 0.5} for r, e in ((1, 15.0), (2, 16.0), (3, 17.0))]
 
     summary = bench.summarize(runs, rows=24, checks={})
 
@@ -88,5 +88,6 @@ def test_the_summary_reports_median_worst_and_ratios_to_the_floor(bench):
     assert summary["progressive_getitem_end_to_end_worst_seconds"] == 30.0
     assert summary["progressive_getitem_over_floor_end_to_end_median"] == round(22.0 / 16.0, 2)
     assert summary["naive_explode_pivot_over_floor_end_to_end_median"] == 3.0
+    assert summary["progressive_getitem_over_floor_end_to_end_cpu_median"] == 2.0  # executor CPU, not wall
     assert (summary["load_avg_1m_lowest"], summary["load_avg_1m_highest"]) == (1.5, 2.5)
     assert summary["repetitions_per_path"] == 3
