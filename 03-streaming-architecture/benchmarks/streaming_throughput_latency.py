@@ -213,6 +213,9 @@ def summarize(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -
     p95 (it is not dropped), and ``latency_runs_kept_up`` says how many did.
     """
     summary: dict[str, Any] = summarize_throughput(throughput) if throughput else {}
+    loads = [r[key] for r in throughput + latency for key in ("load_1m_start", "load_1m_end") if r.get(key) is not None]
+    if loads:
+        summary["load_1m_highest"] = max(loads)
     runs = [r for r in latency if r["case"] == HEADLINE_LATENCY_CASE]
     p95s = [r["p95_s"] for r in runs if r["p95_s"] is not None]
     if runs and p95s:
