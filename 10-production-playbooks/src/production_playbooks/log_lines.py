@@ -87,32 +87,35 @@ def read_log_lines(lines: Iterable[str], counts: dict[str, int] | None = None) -
     chained_python_trace = False
     inside_python_trace = False
     for number, raw in enumerate(lines, start=1):
-        text = strip_ansi(raw.rstrip("\r\n"))
+        if "\x1b" in raw:
+            raw = strip_ansi(raw)
+        if not may_carry_error(raw):
+            # most lines: they only matter when they open or close a cause chain
+            if raw.startswith("Traceback (most recent call last):"):
+                if chained_python_trace:
+                    depth = segment_start_depth - 1
+                else:
+                    block, depth = block + 1, 0
+                segment_start_depth = depth
+                chained_python_trace, inside_python_trace = False, True
+            elif raw.startswith(PYTHON_CHAIN_MARKERS):
+                chained_python_trace = True
+            elif (depth or inside_python_trace or segment_start_depth) and LOG_RECORD_START.match(raw):
+                block, depth, segment_start_depth, inside_python_trace = block + 1, 0, 0, False
+            continue
+        text = raw.rstrip("\r\n")
         if text.lstrip().startswith("Caused by:"):
             depth += 1
-        elif text.startswith(PYTHON_CHAIN_MARKERS):
-            chained_python_trace = True
-            continue
-        elif text.startswith("Traceback (most recent call last):"):
-            if chained_python_trace:
-                depth = segment_start_depth - 1
-            else:
-                block, depth = block + 1, 0
-            segment_start_depth = depth
-            chained_python_trace, inside_python_trace = False, True
-        elif (depth or inside_python_trace or segment_start_depth) and (text[:1].isdigit() or text[:1] == "["):
-            # a new timestamped record ends the chain; when no chain is open there is nothing to end
-            if LOG_RECORD_START.match(text):
-                block, depth, segment_start_depth = block + 1, 0, 0
-                inside_python_trace = False
-        elif text[:1] not in (" ", "\t", "") and may_carry_error(text) and EXCEPTION_HEADER.match(text):
+        elif LOG_RECORD_START.match(text):
+            # a new timestamped record ends any open chain
+            block, depth, segment_start_depth, inside_python_trace = block + 1, 0, 0, False
+        elif text[:1] not in (" ", "\t", "") and EXCEPTION_HEADER.match(text):
             if text.startswith(": "):
                 depth += 1  # Py4J: the Java exception that a Python Py4JJavaError wraps
             elif inside_python_trace:
                 inside_python_trace = False  # the exception line that closes a Python traceback
             else:
                 block, depth, segment_start_depth = block + 1, 0, 0
-        if may_carry_error(text):
-            yield LogLine(number, text, depth, block)
+        yield LogLine(number, text, depth, block)
     if counts is not None:
         counts["lines"] = number
