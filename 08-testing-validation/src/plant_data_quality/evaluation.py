@@ -3,8 +3,9 @@
 One projection adds ``failed_rules`` (the names of the row rules each row fails); one
 aggregation, attached to that projection with ``DataFrame.observe``, counts the failures of every
 rule, keeps the smallest and largest failing value as a sample, counts nulls for completeness and
-bins for drift. Evaluating a contract of row rules runs one Spark job; ``unique`` adds a shuffle
-and ``reference`` a broadcast of the dimension's keys to that plan.
+bins for drift. A contract of row-local rules runs as one Spark job. A ``unique`` rule first counts
+its key column alone (one aggregation) and its repeated keys are broadcast into the pass; a
+``reference`` rule broadcasts the dimension's keys.
 
 Example::
 
