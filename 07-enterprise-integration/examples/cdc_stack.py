@@ -160,3 +160,79 @@ def wait_until_equal(spark: Any, conn: Any, table: str, columns: tuple[str, ...]
         if job is not None and not job.is_running():
             raise RuntimeError(f"expected the stream job to keep running, it exited; its output:\n{job.log_tail()}")
         time.sleep(2)
+
+
+@dataclass
+class FaultRun:
+    """What :func:`run_fault_scenario` did and the two tables it ended with."""
+
+    source: list[tuple]
+    delta: list[tuple]
+    stats: Any
+    table: str
+    job_starts: int
+    seconds_to_converge: float
+
+
+def run_fault_scenario(
+    spark: Any,
+    postgres: Any,
+    bootstrap: str,
+    start_connect: Any,
+    work_dir: Path,
+    seed_rows: int,
+    operations_per_phase: int,
+    timeout_s: float,
+    columns: tuple[str, ...] = ("id", "status", "qty", "line", "updated_at", "shift"),
+) -> FaultRun:
+    """A random workload in five phases with Kafka Connect and the Spark driver each SIGKILLed once.
+
+    1. operations (and one primary-key change); Connect flushes its offsets; a few more operations;
+    2. Connect SIGKILLed (its last events unflushed: they are sent again), operations while it is down,
+       Connect restarted;
+    3. a column added at the source, operations that fill it;
+    4. the streaming driver SIGKILLed, operations while it is down, the driver restarted;
+    5. operations; then wait until Delta equals PostgreSQL (or ``timeout_s``).
+
+    ``start_connect(connectors)`` starts a Connect worker (the fixture or ``start_kafka_connect``).
+    """
+    import psycopg
+
+    from catalog_tools.scripts import load_script_from
+
+    workload_script = load_script_from(FOLDER / "examples" / "cdc_workload.py")
+    database = f"mes_{os.getpid()}_{int(time.time() * 1000) % 100000}"
+    postgres.create_database(database)
+    conn = psycopg.connect(postgres.conninfo(database), autocommit=True)
+    workload_script.create_work_orders(conn, seed_rows)
+    topic = f"{database}.public.work_orders"
+    connect = start_connect({"mes": connector_config(postgres.host, postgres.port, database, database)})
+    connect.wait_until_running("mes")
+    table = str(work_dir / "lake" / "work_orders")
+    job = StreamJob(bootstrap, topic, table, str(work_dir / "checkpoints" / "work_orders"), work_dir / "stream-job")
+    job.start()
+    workload = workload_script.WorkOrderWorkload(conn, seed=23)
+    try:
+        workload.run(operations_per_phase)
+        workload.change_key()  # at least one primary-key change, whatever the dice say
+        wait_for_offset_flush(connect.offsets_file, since=time.time())
+        workload.run(max(1, operations_per_phase // 5))  # streamed, offsets not yet flushed: replayed later
+        connect.kill()
+        workload.run(operations_per_phase)  # the replication slot keeps these until Connect is back
+        connect.restart()
+        connect.wait_until_running("mes")
+        workload_script.add_shift_column(conn)
+        workload.with_shift = True
+        workload.run(operations_per_phase)
+        job.kill()
+        workload.run(operations_per_phase)
+        job.start()
+        workload.run(operations_per_phase)
+        started = time.monotonic()
+        source, delta = wait_until_equal(spark, conn, table, columns, timeout_s=timeout_s, job=job)
+        converge_s = time.monotonic() - started
+    finally:
+        job.stop()
+        conn.close()
+    return FaultRun(source, delta, workload.stats, table, job.starts, converge_s)
+
