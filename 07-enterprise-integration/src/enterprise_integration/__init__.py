@@ -18,6 +18,14 @@ from enterprise_integration.cdc import (
     ledger_totals,
     start_cdc_stream,
 )
+from enterprise_integration.opp import join_cycles_to_plan, planned_cycle_times, start_program_file_stream
+from enterprise_integration.sap import (
+    ODataV2Client,
+    SapODataError,
+    SapRetriesExhaustedError,
+    extract_incremental,
+    parse_metadata,
+)
 
 __all__ = [
     "ApplyCounts",
@@ -26,7 +34,15 @@ __all__ = [
     "ColumnTypeChangedError",
     "InvalidCdcOptionsError",
     "MissingKeyColumnsError",
+    "ODataV2Client",
+    "SapODataError",
+    "SapRetriesExhaustedError",
     "apply_change_batch",
+    "extract_incremental",
+    "join_cycles_to_plan",
     "ledger_totals",
+    "parse_metadata",
+    "planned_cycle_times",
     "start_cdc_stream",
+    "start_program_file_stream",
 ]
