@@ -1,6 +1,10 @@
 """The moving parts of the CDC flow on one machine, for the demo, the end-to-end test and the benchmarks.
 
-Not run on its own: ``examples/demo.py`` runs it. It loads the connector configuration from
+Run on its own, it prints the connector configuration it would submit for a database::
+
+    python examples/cdc_stack.py --host 127.0.0.1 --port 5432 --database mes
+
+``examples/demo.py`` runs the whole flow. This module loads the connector configuration from
 ``change-data-capture/postgres-connector.json`` (pointed at a local PostgreSQL), runs
 ``examples/cdc_stream_job.py`` as a child process that can be SIGKILLed and restarted like a crashed
 driver, and compares the Delta table with the PostgreSQL table row for row.
@@ -236,3 +240,17 @@ def run_fault_scenario(
         conn.close()
     return FaultRun(source, delta, workload.stats, table, job.starts, converge_s)
 
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Print the connector configuration for a database")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5432)
+    parser.add_argument("--database", default="mes")
+    args = parser.parse_args(argv)
+    print(json.dumps(connector_config(args.host, args.port, args.database, args.database), indent=2))
+
+
+if __name__ == "__main__":
+    main()
