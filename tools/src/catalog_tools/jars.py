@@ -1,7 +1,8 @@
 """Locate the JVM jars that ``make setup`` resolved from Maven Central.
 
 The jars live in a git-ignored folder (``.jars/`` at the repository root by default) with one
-subfolder per classpath: ``spark`` (Delta Lake and Spark's Kafka source) and ``kafka`` (the broker).
+subfolder per classpath: ``spark`` (Delta Lake, Spark's Kafka source, the PostgreSQL JDBC driver),
+``kafka`` (the broker) and ``connect`` (Kafka Connect with Debezium's PostgreSQL connector).
 Set ``CATALOG_JARS_DIR`` to use another folder.
 
 Example::
@@ -28,7 +29,7 @@ def jars_dir() -> Path:
 
 
 def jar_files(classpath: str) -> list[Path]:
-    """Return the sorted jar files of one classpath (``"spark"`` or ``"kafka"``).
+    """Return the sorted jar files of one classpath (``"spark"``, ``"kafka"`` or ``"connect"``).
 
     Raises JarsNotResolvedError, naming the folder looked in and the command that fills it.
     """
