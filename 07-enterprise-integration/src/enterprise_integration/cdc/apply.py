@@ -4,8 +4,9 @@ Per key, only the newest event of the batch is merged, and only if it is newer t
 (or, for hard deletes, the deletes table) already holds; everything else is counted as stale.
 Malformed events and values that do not convert go to the quarantine table with the reason.
 Every batch writes one ledger row where ``events_in = applied + stale + tombstones + quarantined``.
-Re-running a batch (a restarted query replays its last batch) changes nothing: every write is a
-MERGE guarded by the source position or keyed by the Kafka offset or the batch id.
+Re-running a batch (a restarted query replays its last batch) changes nothing: the table and the
+deletes table are MERGEs guarded by the source position, the quarantine a MERGE keyed by the Kafka
+offset, and the ledger is counted once per batch id (:func:`ledger_totals`).
 """
 from __future__ import annotations
 
