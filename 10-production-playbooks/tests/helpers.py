@@ -7,6 +7,7 @@ committed file still equals this run's normalised text. Playbook parsing helpers
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -160,10 +161,13 @@ def capture_incident_log(incident_id: str, name: str, text: str, *private_paths:
         return normalised
     assert target.exists(), f"expected the captured corpus file {target.relative_to(FOLDER)}; run with {CAPTURE_ENV}=1"
     committed = target.read_text(encoding="utf-8")
-    assert committed == normalised, (
-        f"{target.relative_to(FOLDER)} differs from this run's text; if Spark, Delta or Kafka changed "
-        f"the error, re-capture with {CAPTURE_ENV}=1 and update the playbook's Symptom"
-    )
+    if committed != normalised:
+        diff = "".join(difflib.unified_diff(committed.splitlines(keepends=True), normalised.splitlines(keepends=True),
+                                            "committed", "this run", n=1))
+        raise AssertionError(
+            f"{target.relative_to(FOLDER)} differs from this run's text; if Spark, Delta or Kafka changed "
+            f"the error, re-capture with {CAPTURE_ENV}=1 and update the playbook's Symptom:\n{diff[:4000]}"
+        )
     return normalised
 
 
