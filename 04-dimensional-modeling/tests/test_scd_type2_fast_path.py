@@ -29,6 +29,7 @@ from manufacturing_star_schema import (
 )
 from manufacturing_star_schema.scd_type2_fast_path import (
     FALLBACK_MARKER,
+    classify_simple_batch,
     is_simple_batch,
     merge_simple_batch,
     simple_batch_versions,
@@ -221,7 +222,8 @@ def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
     with pytest.raises(Exception, match=FALLBACK_MARKER):
         late_and_new = changes([("M1", "L1", "fw-1.5", 1200, ts(6)), ("M9", "L1", "fw-1.0", 1200, ts(6))])
         versions = simple_batch_versions(late_and_new, ["line_id", "firmware", "max_rpm"], FAST)
-        merge_simple_batch(DeltaTable.forPath(spark, twins["fast"]), versions, FAST)
+        classified = classify_simple_batch(spark.read.format("delta").load(twins["fast"]), versions, FAST)
+        merge_simple_batch(DeltaTable.forPath(spark, twins["fast"]), classified, FAST)
 
     assert version(spark, twins["fast"]) == version_before  # nothing committed: M9 was not inserted either
 

@@ -52,7 +52,6 @@ from manufacturing_star_schema.scd2_staging import (
 from manufacturing_star_schema.scd_results import ScdMergeResult, merge_metrics, no_change_metrics
 from manufacturing_star_schema.scd_specs import Scd2Spec
 from manufacturing_star_schema.scd_type2_fast_path import (
-    CHANGES_SOMETHING,
     classify_simple_batch,
     fast_path_report,
     is_fallback_error,
@@ -136,21 +135,20 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
 def apply_simple_batch(
     table: DeltaTable, target: DataFrame, source: DataFrame, attributes: list[str], spec: Scd2Spec
 ) -> ScdMergeResult | None:
-    """The fast path: MERGE only the rows that change something (none: no MERGE, no version).
+    """The fast path: ONE MERGE of the rows that change something (a rerun: none, and no version).
 
-    Returns ``None`` when the guard aborted the MERGE (nothing committed): the general path must run.
+    The classification is the MERGE's source, not a separate action: Delta computes it once while
+    it prepares the MERGE, as mack's staged union is. Returns ``None`` when the guard aborted the
+    MERGE (nothing committed): the general path must run.
     """
     versions = simple_batch_versions(source, attributes, spec)
-    classified = classify_simple_batch(target, versions, spec).persist()
+    classified = classify_simple_batch(target, versions, spec)
     try:
-        changing = classified.filter(F.col(CHANGES_SOMETHING)).select(*versions.columns)
-        metrics = no_change_metrics() if changing.isEmpty() else merge_simple_batch(table, changing, spec)
+        metrics = merge_simple_batch(table, classified, spec)
     except Exception as error:  # only the guard's own error falls back; anything else propagates
         if not is_fallback_error(error):
             raise
         return None
-    finally:
-        classified.unpersist()
     outcomes, quarantine = fast_path_report(classified, attributes, spec)
     return ScdMergeResult(metrics, outcomes, quarantine, path="fast")
 

@@ -2,30 +2,37 @@
 
 A batch is *simple* when it has one row per natural key, no NULL key or change timestamp, no
 deletes, and the spec has no Type 6 current-value columns. One aggregation over the batch decides
-that (the dimension is not read). Each source row then enters the MERGE twice:
+that (the dimension is not read).
 
-* an ``expire`` copy, which matches the key's current row only when the hashes DIFFER, and closes it
-  (``valid_to = change_ts``, ``is_current = false``);
-* an ``insert`` copy, which matches the current row only when the hashes are EQUAL (an unchanged row
-  or a rerun: nothing happens); when it does not match, it is inserted as the new current version.
+``classify_simple_batch`` puts each version beside its key's current row (read from the version
+pinned before the MERGE) and marks the rows that change something: new keys, different hashes, and
+changes not newer than the current version (the guard's cases). Rows that change nothing (unchanged,
+already applied) never reach the MERGE, so they never make Delta rewrite the files holding them.
 
-A target row is matched by at most one of the two copies, so Delta's "multiple source rows matched"
-rule holds. A change that is not strictly newer than the current version (a late change, a replay of
-an older batch, a different version at the current version's instant) hits a first ``WHEN MATCHED``
-clause whose update is ``raise_error``: the MERGE fails before its commit, and ``merge_scd2`` falls
-back to the general path, which places, rejects or quarantines such changes.
+``merge_simple_batch`` stages those rows the way mack's ``type_2_scd_upsert`` does, and applies them
+in ONE MERGE whose condition is the natural key and ``is_current`` only (no row hash to read):
 
-Before the MERGE, ``classify_simple_batch`` reads the current rows of the batch's keys: rows that
-change nothing (unchanged, already applied) are left out of the MERGE, so they never make Delta
-rewrite the files holding them, and a batch left empty (a rerun) runs no MERGE and commits no
-version. ``fast_path_report`` gives each source row its outcome from the same classification (the
-guard has proved that no earlier version matters).
+* a ``match`` copy of every row matches its key's current row and closes it
+  (``valid_to = change_ts``, ``is_current = false``); for a new key it matches nothing and is inserted;
+* an ``insert`` copy of every row whose key has a current row never matches (its role is not
+  ``match``) and is inserted as the new current version.
+
+A target row is matched by at most one source row, so Delta's "multiple source rows matched" rule
+holds. A match that the classification did not foresee (a change not strictly newer than the
+current version, a current row with the same hash, a current row for a key read as new: a late
+change, an older batch replayed, or a commit between the read and the MERGE) hits a first
+``WHEN MATCHED`` clause whose update is ``raise_error``: the MERGE fails before its commit, and
+``merge_scd2`` falls back to the general path, which places, rejects or quarantines such changes.
+A batch left empty (a rerun) matches and inserts nothing, and Delta records no version for it.
+``fast_path_report`` gives each source row its outcome from the same classification (the guard has
+proved that no earlier version matters).
 
 Example::
 
     >>> if is_simple_batch(changes_df, spec):  # doctest: +SKIP
     ...     versions = simple_batch_versions(changes_df, attributes, spec)
-    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), versions, spec)
+    ...     classified = classify_simple_batch(dimension_df, versions, spec)
+    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), classified, spec)
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ OUTCOME = "_scd_outcome"
 CHANGES_SOMETHING = "_scd_changes_something"
 CURRENT_FROM = "_scd_current_from"
 CURRENT_HASH = "_scd_current_hash"
+NEW_KEY = "_scd_new_key"
+CLASSIFICATION = (CURRENT_FROM, CURRENT_HASH, OUTCOME, CHANGES_SOMETHING)
 
 
 def is_simple_batch(source: DataFrame, spec: Scd2Spec) -> bool:
@@ -115,39 +124,33 @@ def classify_simple_batch(target: DataFrame, versions: DataFrame, spec: Scd2Spec
     )
 
 
-def merge_simple_batch(table: DeltaTable, versions: DataFrame, spec: Scd2Spec) -> dict[str, int]:
-    """Apply a simple batch's versions (see ``simple_batch_versions``) in one MERGE; return Delta's metrics.
+def merge_simple_batch(table: DeltaTable, classified: DataFrame, spec: Scd2Spec) -> dict[str, int]:
+    """Apply a classified simple batch (see ``classify_simple_batch``) in one MERGE; return Delta's metrics.
 
-    Raises Spark's ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` (see ``is_fallback_error``)
-    when some change is not newer than its key's current version; nothing is committed then.
-    Callers pass only the versions that change something (``classify_simple_batch``): a version equal
-    to the current row would still match it, and a table without deletion vectors rewrites every file
-    holding a matched row.
+    Only the rows marked ``CHANGES_SOMETHING`` enter the MERGE. Raises Spark's
+    ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` (see ``is_fallback_error``) when a
+    matched current row is not older than its change, has the same hash, or belongs to a key the
+    classification read as new; nothing is committed then.
     """
     key, vf, row = list(spec.natural_key), spec.valid_from, spec.row_hash
-    expire, insert = f"s.{ROLE} = 'expire'", f"s.{ROLE} = 'insert'"
-    on = " AND ".join(
-        [
-            keys_equal(key),
-            f"t.{quoted(spec.is_current)}",
-            f"(({expire} AND t.{quoted(row)} <> s.{quoted(row)}) OR ({insert} AND t.{quoted(row)} = s.{quoted(row)}))",
-        ]
+    written = [c for c in classified.columns if c not in CLASSIFICATION]
+    has_current = F.col(CURRENT_FROM).isNotNull()
+    roles = F.when(has_current, F.array(F.lit("match"), F.lit("insert"))).otherwise(F.array(F.lit("match")))
+    staged = classified.filter(F.col(CHANGES_SOMETHING)).select(
+        *written, (~has_current).alias(NEW_KEY), F.explode(roles).alias(ROLE)
     )
-    not_newer = f"({expire} AND s.{quoted(vf)} <= t.{quoted(vf)}) OR ({insert} AND s.{quoted(vf)} < t.{quoted(vf)})"
+    on = " AND ".join([keys_equal(key), f"t.{quoted(spec.is_current)}", f"s.{ROLE} = 'match'"])
+    unforeseen = f"s.{NEW_KEY} OR s.{quoted(vf)} <= t.{quoted(vf)} OR s.{quoted(row)} = t.{quoted(row)}"
     abort = f"CAST(raise_error('{FALLBACK_MARKER}: a change is not newer than the current version') AS TIMESTAMP)"
-    written = [c for c in versions.columns if c != ROLE]
     values = {quoted(c): f"s.{quoted(c)}" for c in written}
     values[quoted(spec.valid_to)] = f"TIMESTAMP '{OPEN_END.isoformat(sep=' ')}'"
     values[quoted(spec.is_current)] = "true"
-    both_roles = versions.withColumn(ROLE, F.explode(F.array(F.lit("expire"), F.lit("insert"))))
     result = (
         table.alias("t")
-        .merge(both_roles.hint("shuffle_hash").alias("s"), on)
-        .whenMatchedUpdate(condition=not_newer, set={quoted(spec.valid_to): abort})
-        .whenMatchedUpdate(
-            condition=expire, set={quoted(spec.valid_to): f"s.{quoted(vf)}", quoted(spec.is_current): "false"}
-        )
-        .whenNotMatchedInsert(condition=insert, values=values)
+        .merge(staged.alias("s"), on)
+        .whenMatchedUpdate(condition=unforeseen, set={quoted(spec.valid_to): abort})
+        .whenMatchedUpdate(set={quoted(spec.valid_to): f"s.{quoted(vf)}", quoted(spec.is_current): "false"})
+        .whenNotMatchedInsert(condition=f"s.{ROLE} = 'insert' OR s.{NEW_KEY}", values=values)
         .execute()
         .first()
     )
