@@ -38,3 +38,25 @@ def test_the_error_reference_takes_templates_and_sqlstates_from_the_shipped_cata
 
     assert delta["DELTA_MERGE_INCOMPATIBLE_DATATYPE"]["sqlState"] in (REFERENCE / "delta.md").read_text()
     assert spark["STREAM_FAILED"]["sqlState"] == "XXKST"
+
+
+def test_the_collector_files_each_error_under_its_source(tmp_path):
+    from production_playbooks.error_reference import collect_corpus_errors
+
+    incident = tmp_path / "some-incident"
+    incident.mkdir()
+    # lines copied from this folder's corpus, one per kind of error
+    lines = [
+        next(line for path in CORPUS.glob("*/*.log") for line in path.read_text().splitlines()
+             if marker in line)
+        for marker in ("[DELTA_MERGE_INCOMPATIBLE_DATATYPE]", "SaslAuthenticationException: Authentication failed",
+                       "java.lang.OutOfMemoryError")
+    ]
+    (incident / "captured.log").write_text("\n".join(lines) + "\n")
+
+    classes, kafka_or_tls, jvm = collect_corpus_errors(tmp_path)
+
+    assert sorted(classes) == ["DELTA_MERGE_INCOMPATIBLE_DATATYPE"]
+    assert sorted(kafka_or_tls) == ["org.apache.kafka.common.errors.SaslAuthenticationException"]
+    assert sorted(jvm) == ["java.lang.OutOfMemoryError"]
+    assert classes["DELTA_MERGE_INCOMPATIBLE_DATATYPE"].incidents == {"some-incident"}
