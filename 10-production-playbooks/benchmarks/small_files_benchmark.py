@@ -88,7 +88,7 @@ def draw(outcome: dict, png: Path) -> None:
     summary = outcome["summary"]
     ax.set_xticks(range(len(LAYOUTS)), [f"{summary['small_files_count']} small files", "after OPTIMIZE",
                                         "one Parquet file (floor)"])
-    ax.set_ylabel("read + aggregate, seconds (each run; line = median)")
+    ax.set_ylabel("seconds per read (dot: run, line: median)")
     ax.set_title(f"{summary['rows']:,} rows")
     ax.set_ylim(bottom=0)
     fig.tight_layout()
