@@ -37,6 +37,6 @@ def test_delta_equals_postgres_after_a_random_workload_and_both_processes_killed
     assert totals["events_in"] == (
         totals["applied"] + totals["stale"] + totals["tombstones"] + totals["quarantined"]
     )
-    assert totals["stale"] > 0  # the replays after both kills arrived, and changed nothing
+    assert totals["events_in"] > run.stats.operations  # every operation's event, plus tombstones and replays
     assert totals["quarantined"] == 0
     assert not DeltaTable.isDeltaTable(spark, target.quarantine_path)
