@@ -2,9 +2,8 @@
 SQLite metadata database, their tasks running Spark on this folder's session."""
 from __future__ import annotations
 
-import json
 import os
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 from chispa import assert_df_equality
@@ -16,47 +15,17 @@ DAY_1, DAY_2 = date(2026, 12, 3), date(2026, 12, 4)
 
 
 @pytest.fixture(scope="module")
-def dag_bag(pytestconfig, tmp_path_factory):
+def example(pytestconfig):
+    from catalog_tools.scripts import load_script_from
+
+    return load_script_from(pytestconfig.rootpath / "examples" / "airflow_dags_local.py")
+
+
+@pytest.fixture(scope="module")
+def dag_bag(example, tmp_path_factory):
     """A DagBag of the DAG folder, with Airflow's home and SQLite database in a temporary folder
     (set before Airflow is first imported, which reads them at import)."""
-    home = tmp_path_factory.mktemp("airflow-home")
-    os.environ.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(pytestconfig.rootpath / "orchestration" / "dags"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-    })
-    from airflow.dag_processing.dagbag import DagBag
-    from airflow.utils.db import initdb
-
-    initdb()
-    return DagBag(dag_folder=str(pytestconfig.rootpath / "orchestration" / "dags"))
-
-
-def write_day(paths: LakePaths, day: date, firmware_m2: str) -> int:
-    """Sensor readings of one day (3 machines x 2 sensors x 4 hours) plus 3 bad rows, the machine
-    snapshot, and the _SUCCESS marker the uploader writes last; returns the rows written."""
-    start = datetime(day.year, day.month, day.day)
-    readings = [
-        {"machine_id": m, "sensor": s, "ts": (start + timedelta(hours=h, minutes=5)).isoformat(), "value": 20.0 + h}
-        for m in ("M1", "M2", "M3") for s in ("temperature", "vibration") for h in range(4)
-    ]
-    readings += [
-        dict(readings[0]),  # the same reading delivered twice
-        {"machine_id": "M1", "sensor": "temperature", "ts": start.isoformat(), "value": None},  # no value
-        {"machine_id": None, "sensor": "vibration", "ts": start.isoformat(), "value": 1.0},  # no machine
-    ]
-    landing = landing_partition(paths.landing, day)
-    os.makedirs(landing)
-    with open(f"{landing}/readings-0001.json", "w") as handle:
-        handle.write("\n".join(json.dumps(r) for r in readings))
-    machines = landing_partition(paths.machines_landing, day)
-    os.makedirs(machines)
-    with open(f"{machines}/machines.json", "w") as handle:
-        for machine, line, firmware in (("M1", "L1", "4.2"), ("M2", "L1", firmware_m2), ("M3", "L2", "4.2")):
-            handle.write(json.dumps({"machine_id": machine, "line_id": line, "firmware": firmware}) + "\n")
-    open(f"{landing}/_SUCCESS", "w").close()
-    return len(readings)
+    return example.prepare_airflow(tmp_path_factory.mktemp("airflow-home"))
 
 
 def run(dag_bag, dag_id: str, day: date, lake_root: str) -> str:
@@ -99,10 +68,10 @@ def test_the_dag_folder_loads_with_no_import_errors_and_every_task_retries_with_
     assert dims.get_task("machine_dimension").depends_on_past and dims.max_active_runs == 1
 
 
-def test_both_dags_run_to_success_and_a_rerun_of_a_day_changes_no_table(dag_bag, spark, tmp_path):
+def test_both_dags_run_to_success_and_a_rerun_of_a_day_changes_no_table(dag_bag, example, spark, tmp_path):
     paths = LakePaths(str(tmp_path / "lake"))
-    rows_day_1 = write_day(paths, DAY_1, firmware_m2="4.2")
-    write_day(paths, DAY_2, firmware_m2="5.0")  # M2's firmware is upgraded on day 2
+    rows_day_1 = example.write_day(paths, DAY_1, firmware_m2="4.2")
+    example.write_day(paths, DAY_2, firmware_m2="5.0")  # M2's firmware is upgraded on day 2
     read = lambda path: spark.read.format("delta").load(path)  # noqa: E731
 
     with tiny_data_settings(spark):
