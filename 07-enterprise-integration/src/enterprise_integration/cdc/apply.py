@@ -4,9 +4,10 @@ Per key, only the newest event of the batch is merged, and only if it is newer t
 (or, for hard deletes, the deletes table) already holds; everything else is counted as stale.
 Malformed events and values that do not convert go to the quarantine table with the reason.
 Every batch writes one ledger row where ``events_in = applied + stale + tombstones + quarantined``.
-Re-running a batch (a restarted query replays its last batch) changes nothing: the table and the
-deletes table are MERGEs guarded by the source position, the quarantine a MERGE keyed by the Kafka
-offset, and the ledger is counted once per batch id (:func:`ledger_totals`).
+Re-running a batch (a restarted query replays its last batch) changes nothing: the table is a
+MERGE guarded by the source position, the quarantine a MERGE keyed by the Kafka
+offset; the deletes table and the ledger are appended, and read as each key's highest LSN and once
+per batch id (:func:`ledger_totals`).
 """
 from __future__ import annotations
 
@@ -125,7 +126,9 @@ def _classify(spark: SparkSession, typed: DataFrame, target: CdcTarget) -> DataF
     ranked = rank_by_position(typed, target.key_columns)
     stored = [_positions_of(spark, target.path, target)]
     if target.delete_mode == "hard":
-        stored.append(_positions_of(spark, target.deletes_path, target))
+        deleted = _positions_of(spark, target.deletes_path, target)
+        stored.append(deleted.groupBy(*target.key_columns).agg(
+            F.max(LSN_COLUMN).alias(LSN_COLUMN), F.lit(False).alias(SNAPSHOT_COLUMN)))
     newer = F.lit(True)
     for index, positions in enumerate(stored):
         alias = f"stored{index}"
@@ -172,14 +175,9 @@ def _merge_into_target(
         )
     merge.execute()
     if target.delete_mode == "hard" and with_deletes:
+        # an append, not a MERGE: readers take each key's highest LSN, so repeats are harmless
         deletes = rows.where(F.col(OP_COLUMN) == "d").select(*target.key_columns, SNAPSHOT_COLUMN, LSN_COLUMN)
-        (
-            DeltaTable.forPath(spark, target.deletes_path).alias("t")
-            .merge(deletes.alias("s"), _key_condition(target, "t", "s"))
-            .whenMatchedUpdate(condition=newer, set={c: f"s.{c}" for c in (SNAPSHOT_COLUMN, LSN_COLUMN)})
-            .whenNotMatchedInsertAll()
-            .execute()
-        )
+        deletes.write.format("delta").mode("append").save(target.deletes_path)
 
 
 def _upsert(spark: SparkSession, path: str, schema: T.StructType, rows: DataFrame, keys: list[str]) -> None:
