@@ -92,6 +92,30 @@ class StreamJob:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def topic_messages(bootstrap: str, topic: str) -> int:
+    """How many messages the topic holds (its end offsets summed)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def wait_until_ledger_counts(spark: Any, table: str, messages: int, timeout_s: float) -> None:
+    """Wait until the ledger has counted ``messages`` events (the last batch also wrote its ledger row)."""
+    from enterprise_integration import CdcTarget, ledger_totals
+
+    deadline = time.monotonic() + timeout_s
+    target = CdcTarget(table, key_columns=("id",))
+    while ledger_totals(spark, target)["events_in"] < messages:
+        if time.monotonic() > deadline:
+            return
+        time.sleep(1)
+
+
 def wait_for_offset_flush(offsets_file: Path, since: float, timeout_s: float = 60) -> None:
     """Wait until Connect has written its source offsets after ``since`` (a ``time.time()``).
 
@@ -176,6 +200,7 @@ class FaultRun:
     table: str
     job_starts: int
     seconds_to_converge: float
+    topic_messages: int
 
 
 def run_fault_scenario(
@@ -191,12 +216,15 @@ def run_fault_scenario(
 ) -> FaultRun:
     """A random workload in five phases with Kafka Connect and the Spark driver each SIGKILLed once.
 
+    0. wait until the streaming job has applied the snapshot (it is up);
     1. operations (and one primary-key change); Connect flushes its offsets; a few more operations;
     2. Connect SIGKILLed (its last events unflushed: they are sent again), operations while it is down,
        Connect restarted;
     3. a column added at the source, operations that fill it;
-    4. the streaming driver SIGKILLed, operations while it is down, the driver restarted;
-    5. operations; then wait until Delta equals PostgreSQL (or ``timeout_s``).
+    4. once Delta has caught up, operations, and the streaming driver SIGKILLed with a micro-batch in
+       flight; operations while it is down; the driver restarted;
+    5. operations; then wait until Delta equals PostgreSQL and the ledger has counted every message on
+       the topic (or ``timeout_s``).
 
     ``start_connect(connectors)`` starts a Connect worker (the fixture or ``start_kafka_connect``).
     """
@@ -217,6 +245,7 @@ def run_fault_scenario(
     job.start()
     workload = workload_script.WorkOrderWorkload(conn, seed=23)
     try:
+        wait_until_equal(spark, conn, table, columns[:5], timeout_s=timeout_s, job=job)  # the job is up
         workload.run(operations_per_phase)
         workload.change_key()  # at least one primary-key change, whatever the dice say
         wait_for_offset_flush(connect.offsets_file, since=time.time())
@@ -228,17 +257,22 @@ def run_fault_scenario(
         workload_script.add_shift_column(conn)
         workload.with_shift = True
         workload.run(operations_per_phase)
+        wait_until_equal(spark, conn, table, columns, timeout_s=timeout_s, job=job)  # caught up again
+        workload.run(operations_per_phase // 2)
+        time.sleep(1.5)  # a micro-batch in flight
         job.kill()
-        workload.run(operations_per_phase)
+        workload.run(operations_per_phase - operations_per_phase // 2)
         job.start()
         workload.run(operations_per_phase)
         started = time.monotonic()
         source, delta = wait_until_equal(spark, conn, table, columns, timeout_s=timeout_s, job=job)
+        messages = topic_messages(bootstrap, topic)
+        wait_until_ledger_counts(spark, table, messages, timeout_s=timeout_s)
         converge_s = time.monotonic() - started
     finally:
         job.stop()
         conn.close()
-    return FaultRun(source, delta, workload.stats, table, job.starts, converge_s)
+    return FaultRun(source, delta, workload.stats, table, job.starts, converge_s, messages)
 
 
 def main(argv: list[str] | None = None) -> None:

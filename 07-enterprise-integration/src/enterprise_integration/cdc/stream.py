@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from delta.tables import DeltaTable
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
@@ -74,7 +75,12 @@ def ledger_totals(spark: SparkSession, target: CdcTarget) -> dict[str, int]:
         True
     """
     names = ("events_in", "applied", "stale", "tombstones", "quarantined")
-    if not DeltaTable.isDeltaTable(spark, target.ledger_path):
+    # read, not DeltaTable.isDeltaTable: that caches "no table" for a path another process creates later
+    try:
+        spark.read.format("delta").load(target.ledger_path)
+    except AnalysisException:
+        if DeltaTable.isDeltaTable(spark, target.ledger_path):
+            raise
         return dict.fromkeys(names, 0)
     # a re-run batch (a restarted query) appends its row again: count each batch id once, the last
     latest = Window.partitionBy("batch_id").orderBy(F.col("written_at").desc())
