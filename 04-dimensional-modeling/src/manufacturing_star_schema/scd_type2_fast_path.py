@@ -145,9 +145,11 @@ def merge_simple_batch(table: DeltaTable, classified: DataFrame, spec: Scd2Spec)
     values = {quoted(c): f"s.{quoted(c)}" for c in written}
     values[quoted(spec.valid_to)] = f"TIMESTAMP '{OPEN_END.isoformat(sep=' ')}'"
     values[quoted(spec.is_current)] = "true"
+    # shuffle_hash, as on the general path: the rewrite is a LEFT OUTER join that cannot broadcast the
+    # source; hashing it avoids sorting every target row of the touched files
     result = (
         table.alias("t")
-        .merge(staged.alias("s"), on)
+        .merge(staged.hint("shuffle_hash").alias("s"), on)
         .whenMatchedUpdate(condition=unforeseen, set={quoted(spec.valid_to): abort})
         .whenMatchedUpdate(set={quoted(spec.valid_to): f"s.{quoted(vf)}", quoted(spec.is_current): "false"})
         .whenNotMatchedInsert(condition=f"s.{ROLE} = 'insert' OR s.{NEW_KEY}", values=values)
