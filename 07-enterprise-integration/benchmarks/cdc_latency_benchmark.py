@@ -217,11 +217,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rows.append(one_run(spark, run, args.rate, args.seconds, args.seed_rows, work_dir / f"run-{run}",
                                 args.drain_timeout))
             print({k: v for k, v in rows[-1].items() if not k.startswith("_")}, flush=True)
-        summary = summarise(rows, args.rate, args.seconds)
-        json_path, markdown_path = write_results(
-            args.results_dir, NAME, summary, [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-        )
-        draw(rows, args.results_dir / f"{NAME}.png")
+            # written after every run: an interrupted benchmark leaves the runs it finished (summary.runs says how many)
+            summary = summarise(rows, args.rate, args.seconds)
+            write_results(args.results_dir, NAME, summary,
+                          [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+            draw(rows, args.results_dir / f"{NAME}.png")
         print(json.dumps(summary, indent=2))
         return summary
     finally:
