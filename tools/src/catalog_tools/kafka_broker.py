@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import atexit
 import base64
-import ctypes
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -39,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog_tools.certificates import TlsFiles, generate_ca, issue_certificate, write_tls_files
+from catalog_tools.child_processes import java_executable, tie_to_parent
 from catalog_tools.jars import jar_files
 
 ALL_SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
@@ -114,14 +112,6 @@ def jaas_config(mechanism: str, username: str, password: str) -> str:
         f"{LOGIN_MODULES[mechanism]} required username={quoted(username)} "
         f"password={quoted(password)};"
     )
-
-
-def _set_parent_death_signal() -> None:
-    """Ask Linux to kill the broker if the Python process dies (even by SIGKILL)."""
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    os.setsid()
 
 
 @dataclass
@@ -312,19 +302,10 @@ logger.request.level = WARN
 """
 
 
-def _java() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    candidate = Path(java_home) / "bin" / "java" if java_home else None
-    java = str(candidate) if candidate and candidate.exists() else shutil.which("java")
-    if java is None:
-        raise BrokerStartError("expected a Java 17+ runtime on PATH or in JAVA_HOME, found none")
-    return java
-
-
 def _java_command(broker: KafkaBroker, main_class: str, *args: str) -> list[str]:
     classpath = os.pathsep.join(str(jar) for jar in jar_files("kafka"))
     return [
-        _java(),
+        java_executable(BrokerStartError),
         f"-Xmx{broker.settings.heap}",
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
@@ -440,7 +421,7 @@ def start_broker(work_dir: str | Path, settings: BrokerSettings | None = None) -
             stdout=stdout,
             stderr=subprocess.STDOUT,
             cwd=work_dir,
-            preexec_fn=_set_parent_death_signal,
+            preexec_fn=tie_to_parent,
         )
     atexit.register(broker.stop)
     try:

@@ -20,13 +20,10 @@ Example::
 from __future__ import annotations
 
 import atexit
-import ctypes
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalog_tools.child_processes import java_executable, tie_to_parent
 from catalog_tools.jars import jar_files
 from catalog_tools.kafka_broker import free_port
 
@@ -167,7 +165,7 @@ class KafkaConnectWorker:
         if self.is_running():
             raise KafkaConnectStartError(f"expected a stopped worker, it runs as pid {self.process.pid}")
         command = [
-            _java(), f"-Xmx{self.heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            java_executable(KafkaConnectStartError), f"-Xmx{self.heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.work_dir / 'log4j2.properties'}",
             "-cp", os.pathsep.join(str(jar) for jar in _runtime_jars()),
@@ -177,7 +175,7 @@ class KafkaConnectWorker:
         with open(self.work_dir / "connect.stdout", "ab") as stdout:
             self.process = subprocess.Popen(
                 command, stdout=stdout, stderr=subprocess.STDOUT, cwd=self.work_dir,
-                preexec_fn=_tie_to_parent,
+                preexec_fn=tie_to_parent,
             )
         deadline = time.monotonic() + ready_timeout_s
         while True:
@@ -237,23 +235,6 @@ class KafkaConnectWorker:
                 f"{self.process.returncode if self.process else None}; "
                 f"log tail ({self.log_file}):\n{self.log_tail()}"
             )
-
-
-def _java() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    candidate = Path(java_home) / "bin" / "java" if java_home else None
-    java = str(candidate) if candidate and candidate.exists() else shutil.which("java")
-    if java is None:
-        raise KafkaConnectStartError("expected a Java 17+ runtime on PATH or in JAVA_HOME, found none")
-    return java
-
-
-def _tie_to_parent() -> None:
-    """In the child: own process group, and killed by Linux if this Python process dies."""
-    os.setsid()
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _is_plugin_jar(jar: Path) -> bool:

@@ -17,18 +17,17 @@ Example::
 from __future__ import annotations
 
 import atexit
-import ctypes
 import os
 import pwd
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog_tools.child_processes import tie_to_parent
 from catalog_tools.kafka_broker import free_port
 
 POSTGRES_USER = "postgres"
@@ -92,14 +91,11 @@ def _server_account() -> pwd.struct_passwd | None:
 
 def _demote_and_tie_to_parent(account: pwd.struct_passwd | None) -> None:
     """In the child: become the server's user, then ask Linux to kill it if we die."""
-    os.setsid()
     if account is not None:
         os.setgid(account.pw_gid)
         os.initgroups(account.pw_name, account.pw_gid)
         os.setuid(account.pw_uid)
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    tie_to_parent()  # after the user change, which clears the parent-death signal
 
 
 @dataclass
