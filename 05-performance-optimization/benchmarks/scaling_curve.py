@@ -90,7 +90,8 @@ def median_rows(rows: list[dict]) -> list[dict]:
 
 
 def summary_of(rows: list[dict], args, load_1m: float) -> dict:
-    """Settings, then per size the median and worst fact write and job times, shuffle bytes and output files."""
+    """Settings, then per size the median and worst fact write and job times, the median fact, input and shuffle
+    bytes, the largest spill and output file count."""
     summary: dict = {"warm_up_rows": args.warm_up_rows, "machines": SHAPE.machines,
                      "interval_seconds": SHAPE.interval_seconds, "shuffle_partitions": SHUFFLE_PARTITIONS,
                      "local_cores": 2, "repetitions": max(row["repetition"] for row in rows),
@@ -101,8 +102,9 @@ def summary_of(rows: list[dict], args, load_1m: float) -> dict:
         for figure in ("fact_write_s", "job_s"):
             summary[f"{millions}_{figure}_median"], summary[f"{millions}_{figure}_worst"] = median_and_worst(
                 rows, "rows", size, figure)
-        summary[f"{millions}_job_shuffle_bytes"] = int(statistics.median(
-            r["job_shuffle_bytes"] for r in rows if r["rows"] == size))
+        for figure in ("fact_bytes", "job_input_bytes", "job_shuffle_bytes"):
+            summary[f"{millions}_{figure}"] = int(statistics.median(r[figure] for r in rows if r["rows"] == size))
+        summary[f"{millions}_job_spill_bytes"] = max(r["job_spill_bytes"] for r in rows if r["rows"] == size)
         summary[f"{millions}_output_files"] = max(r["output_files"] for r in rows if r["rows"] == size)
     return summary
 
@@ -133,6 +135,32 @@ def extrapolations(rows: list[dict]) -> list[dict]:
                     "bytes_per_row": round(shuffle.per_row_s, 4), "r_squared": round(shuffle.r_squared, 4),
                     "bytes_at_1e9_rows": round(shuffle.fixed_s + shuffle.per_row_s * TARGET_ROWS)})
     return results
+
+
+EXTRAPOLATION_KEYS = {"fact write": "fact_write", "representative job": "job"}
+
+
+def extrapolation_summary(results: list[dict]) -> dict:
+    """The extrapolations as flat summary figures (``extrapolated_job_s_64_cores`` ...), so Markdown can render
+    them; quantities that were refused are left out."""
+    summary: dict = {}
+    for result in results:
+        if "seconds_2_cores" in result:
+            prefix = "extrapolated_" + next(key for label, key in EXTRAPOLATION_KEYS.items()
+                                            if result["quantity"].startswith(label))
+            summary.update({f"{prefix}_fit": result["method"], f"{prefix}_fixed_s": result["fixed_s"],
+                            f"{prefix}_s_per_million_rows": result["s_per_million_rows"],
+                            f"{prefix}_r_squared": result["r_squared"],
+                            f"{prefix}_s_2_cores": result["seconds_2_cores"],
+                            f"{prefix}_s_64_cores": result["seconds_64_cores"]})
+        elif "bytes_per_row" in result:
+            summary.update({"extrapolated_job_shuffle_bytes_per_row": result["bytes_per_row"],
+                            "extrapolated_job_shuffle_bytes_r_squared": result["r_squared"],
+                            "extrapolated_job_shuffle_bytes_at_1e9_rows": result["bytes_at_1e9_rows"]})
+    if summary:
+        summary.update({"extrapolated_target_rows": int(TARGET_ROWS), "extrapolated_target_cores": TARGET_CORES,
+                        "extrapolated_assumed_parallel_efficiency": ASSUMED_EFFICIENCY})
+    return summary
 
 
 def extrapolation_markdown(results: list[dict]) -> str:
@@ -189,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             md_path.unlink()  # the JSON is the one result; Markdown renders its tables from it
             document = json.loads(json_path.read_text())
             document["extrapolation"] = extrapolations(median_rows(rows))
+            document["summary"].update(extrapolation_summary(document["extrapolation"]))
             json_path.write_text(json.dumps(document, indent=2) + "\n")
     finally:
         spark.stop()

@@ -107,7 +107,7 @@ def slug_of(*names: str) -> str:
 
 
 def summary_of(layouts: list[dict], results: list[dict], args, load_average: tuple[float, ...]) -> dict:
-    """Settings; per layout files, bytes and OPTIMIZE time; per layout and query files and bytes read and the
+    """Settings; per layout files, bytes and OPTIMIZE time; per layout and query files, bytes and rows read and the
     query time (median and worst over every run of every repetition)."""
     keyed = [{**row, "key": row["layout"] + row["query"]} for row in results]
     summary: dict = {"rows": args.rows, "records_per_file": args.records_per_file, "max_file_mib": args.max_file_mib,
@@ -127,6 +127,7 @@ def summary_of(layouts: list[dict], results: list[dict], args, load_average: tup
         middle = sorted(runs, key=lambda row: row["files_read"])[len(runs) // 2]
         slug = slug_of(*key)
         summary[f"{slug}_files_read"], summary[f"{slug}_scan_bytes"] = middle["files_read"], middle["bytes_read"]
+        summary[f"{slug}_rows_scanned"] = middle["rows_scanned"]
         times = [{"key": slug, "wall_s": t} for row in runs for t in row["wall_s_runs"]]
         summary[f"{slug}_wall_s_median"], summary[f"{slug}_wall_s_worst"] = median_and_worst(
             times, "key", slug, "wall_s")
