@@ -1,6 +1,7 @@
 """Playbooks for recurring streaming incidents and a diagnoser that names the playbook for a log.
 
-The diagnoser (``diagnose_file`` and friends) and the fixes the playbooks run: a Delta conflict
+The diagnoser (``diagnose_file`` and friends, which also recognises Databricks-only errors listed in
+``databricks_errors.yaml``) and the fixes the playbooks run: a Delta conflict
 retry, restarting a stream from the offsets its sink recorded, a poison-record quarantine, and
 small-file and skew checks.
 
@@ -9,6 +10,11 @@ Example::
     from production_playbooks import diagnose_file, format_diagnosis
     print(format_diagnosis(diagnose_file("driver.log")))
 """
+from production_playbooks.databricks_errors import (
+    DatabricksError,
+    DatabricksErrorFormatError,
+    load_databricks_errors,
+)
 from production_playbooks.delta_retry import (
     ConflictRetriesExhaustedError,
     InvalidRetryPolicyError,
@@ -21,6 +27,7 @@ from production_playbooks.diagnoser import (
     CONFIDENT_SCORE,
     Diagnosis,
     Evidence,
+    KnownError,
     diagnose_file,
     diagnose_lines,
     diagnose_text,
@@ -48,6 +55,8 @@ from production_playbooks.skew_report import StageSkew, stage_skew
 __all__ = [
     "CONFIDENT_SCORE",
     "ConflictRetriesExhaustedError",
+    "DatabricksError",
+    "DatabricksErrorFormatError",
     "Diagnosis",
     "ErrorClass",
     "Evidence",
@@ -55,6 +64,7 @@ __all__ = [
     "Incident",
     "IncidentFormatError",
     "InvalidRetryPolicyError",
+    "KnownError",
     "MissingOffsetColumnsError",
     "PoisonQuarantineInputError",
     "RetryOutcome",
@@ -68,6 +78,7 @@ __all__ = [
     "diagnose_text",
     "error_class_of",
     "format_diagnosis",
+    "load_databricks_errors",
     "load_incident_file",
     "load_incidents",
     "next_offsets_in_sink",

@@ -1,6 +1,7 @@
 """Command line: ``diagnose LOGFILE`` (``-`` reads stdin) and ``errors build`` (the error reference).
 
-``diagnose`` exits 0 when an incident is named, 1 when the log is unknown, 2 on a usage error.
+``diagnose`` exits 0 when an incident is named, 1 when the log is unknown, 2 on a usage error,
+3 when the log shows a known Databricks-only error (a reference page, no reproduced playbook).
 ``errors build`` reads ``corpus/`` and writes ``docs/error-reference/`` (paths relative to the
 folder it runs in unless given); ``--jar-dir`` names where ``delta-spark_*.jar`` is.
 
@@ -23,6 +24,7 @@ from production_playbooks.incident_format import load_incidents
 
 EXIT_NAMED = 0
 EXIT_UNKNOWN = 1
+EXIT_KNOWN_DATABRICKS_ERROR = 3
 
 
 def _diagnose(args: argparse.Namespace) -> int:
@@ -31,7 +33,9 @@ def _diagnose(args: argparse.Namespace) -> int:
     else:
         diagnosis = diagnose_file(args.logfile)
     sys.stdout.write(format_diagnosis(diagnosis))
-    return EXIT_NAMED if diagnosis.incident is not None else EXIT_UNKNOWN
+    if diagnosis.incident is not None:
+        return EXIT_NAMED
+    return EXIT_KNOWN_DATABRICKS_ERROR if diagnosis.known_error is not None else EXIT_UNKNOWN
 
 
 def _errors_build(args: argparse.Namespace) -> int:

@@ -8,6 +8,12 @@ the answer is "unknown", with no playbook. When several incidents qualify, the o
 evidence sits deepest in a cause chain wins (the root, not the last wrapper); ties go to the
 earliest evidence.
 
+Errors that only a Databricks workspace raises (``databricks_errors.yaml``: Unity Catalog, Auto
+Loader, pipeline expectations, job and cluster termination codes) cannot have a reproduced
+playbook. A log line naming one is evidence of a *known Databricks-only error*: when it sits deeper
+than any named incident's cause (or no incident is named), the answer is that error with its page
+in the error reference and the runbooks or folders that apply, and no playbook.
+
 Example::
 
     >>> diagnosis = diagnose_text("Caused by: org.apache.kafka.common.errors.SaslAuthenticationException: "
@@ -20,10 +26,17 @@ Example::
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from production_playbooks.databricks_errors import (
+    DatabricksError,
+    databricks_error_regex,
+    load_databricks_errors,
+    names_in_line,
+)
 from production_playbooks.error_classes import ErrorClass, error_class_of
 from production_playbooks.incident_format import Incident, Signature, load_incidents
 from production_playbooks.log_lines import LogLine, read_log_lines
@@ -72,6 +85,22 @@ class Candidate:
         return min(item.line_number for item in self.evidence if item.role == "cause")
 
 
+@dataclass
+class KnownError:
+    """A Databricks-only error named in the log, with the lines that name it."""
+
+    error: DatabricksError
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def root_depth(self) -> int:
+        return max(item.depth for item in self.evidence)
+
+    @property
+    def first_line(self) -> int:
+        return min(item.line_number for item in self.evidence)
+
+
 @dataclass(frozen=True)
 class RootError:
     """The deepest error line seen (named incident or not), with its error class if it prints one."""
@@ -92,10 +121,21 @@ class Diagnosis:
     also_seen: list[str]
     root_error: RootError | None
     lines_read: int
+    known_error: KnownError | None = None
 
     @property
     def incident_id(self) -> str | None:
         return self.incident.id if self.incident else None
+
+    @property
+    def known_error_name(self) -> str | None:
+        """The Databricks-only error the log shows, when that is the answer (no incident then)."""
+        return self.known_error.error.name if self.known_error else None
+
+    @property
+    def page(self) -> str | None:
+        """The error reference entry for a known Databricks-only error."""
+        return self.known_error.error.page if self.known_error else None
 
     @property
     def playbook(self) -> str | None:
@@ -121,6 +161,16 @@ def _match(line: LogLine, signatures: list[tuple[Incident, Signature]],
             candidate.evidence[same_pattern[-1]] = found  # keep the deepest match, past the cap too
 
 
+def _match_known(line: LogLine, regex: re.Pattern[str], errors: Mapping[str, DatabricksError],
+                 known: dict[str, KnownError]) -> None:
+    for name in names_in_line(line.text, regex):
+        found = known.setdefault(name, KnownError(errors[name]))
+        if len(found.evidence) < EVIDENCE_PER_SIGNATURE:
+            found.evidence.append(Evidence(line.number, line.text.strip(), name, "cause", line.depth))
+        elif line.depth > found.evidence[-1].depth:
+            found.evidence[-1] = Evidence(line.number, line.text.strip(), name, "cause", line.depth)
+
+
 def _deeper_root(current: RootError | None, line: LogLine) -> RootError | None:
     if "Exception" not in line.text and "Error" not in line.text and "[" not in line.text:
         return current
@@ -129,8 +179,11 @@ def _deeper_root(current: RootError | None, line: LogLine) -> RootError | None:
     return RootError(line.number, line.text.strip(), line.depth, error_class_of(line.text))
 
 
-def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | None = None) -> Diagnosis:
+def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | None = None,
+                   databricks_errors: Mapping[str, DatabricksError] | None = None) -> Diagnosis:
     """Diagnose a log given as an iterable of lines (an open file, ``sys.stdin``, a list).
+
+    ``incidents`` and ``databricks_errors`` default to the ones shipped with the package.
 
     Example::
 
@@ -138,24 +191,34 @@ def diagnose_lines(lines: Iterable[str], incidents: Mapping[str, Incident] | Non
         ...     print(diagnose_lines(log).incident_id)
     """
     incidents = load_incidents() if incidents is None else incidents
+    databricks_errors = load_databricks_errors() if databricks_errors is None else databricks_errors
     signatures = [(incident, signature) for incident in incidents.values() for signature in incident.signatures]
+    known_regex = databricks_error_regex(databricks_errors.values())
     candidates: dict[str, Candidate] = {}
+    known: dict[str, KnownError] = {}
     root_error: RootError | None = None
     counts = {"lines": 0}
     for line in read_log_lines(lines, counts):
         _match(line, signatures, candidates)
+        _match_known(line, known_regex, databricks_errors, known)
         root_error = _deeper_root(root_error, line)
     confident = sorted(
         (candidate for candidate in candidates.values() if candidate.confident),
         key=lambda candidate: (-candidate.root_depth, candidate.first_line, -candidate.score),
     )
-    if not confident:
+    known_seen = sorted(known.values(), key=lambda found: (-found.root_depth, found.first_line))
+    best = confident[0] if confident else None
+    if known_seen and (best is None or known_seen[0].root_depth > best.root_depth):
+        answer = known_seen[0]
+        also_seen = [c.incident.id for c in confident] + [f"{k.error.name} (Databricks-only)" for k in known_seen[1:]]
+        return Diagnosis(None, sorted(answer.evidence, key=lambda item: item.line_number), CONFIDENT_SCORE,
+                         also_seen, root_error, counts["lines"], answer)
+    if best is None:
         return Diagnosis(None, [], max((c.score for c in candidates.values()), default=0.0), [],
                          root_error, counts["lines"])
-    best = confident[0]
     evidence = sorted(best.evidence, key=lambda item: item.line_number)
-    return Diagnosis(best.incident, evidence, best.score, [c.incident.id for c in confident[1:]],
-                     root_error, counts["lines"])
+    also_seen = [c.incident.id for c in confident[1:]] + [f"{k.error.name} (Databricks-only)" for k in known_seen]
+    return Diagnosis(best.incident, evidence, best.score, also_seen, root_error, counts["lines"])
 
 
 def diagnose_text(text: str, incidents: Mapping[str, Incident] | None = None) -> Diagnosis:
@@ -169,8 +232,25 @@ def diagnose_file(path: str | Path, incidents: Mapping[str, Incident] | None = N
         return diagnose_lines(log, incidents)
 
 
+def _format_known(diagnosis: Diagnosis, known: KnownError) -> str:
+    error = known.error
+    state = f" (SQLSTATE {error.sqlstate})" if error.sqlstate else ""
+    lines = [f"incident: none reproduced here; known Databricks-only error {error.name}{state}",
+             f"meaning: {error.meaning}", "evidence:"]
+    lines += [f"  line {item.line_number} [{item.role}]: {item.line}" for item in diagnosis.evidence]
+    lines += ["playbook: none (it needs a Databricks workspace; open the page)", f"page: {error.page}",
+              f"source: {error.source}", f"applies: {', '.join(error.applies)}", "first commands:"]
+    lines += [f"  {command}" for command in error.first_commands]
+    if diagnosis.also_seen:
+        lines.append(f"also seen (wrappers or later errors): {', '.join(diagnosis.also_seen)}")
+    lines.append(f"lines read: {diagnosis.lines_read}")
+    return "\n".join(lines) + "\n"
+
+
 def format_diagnosis(diagnosis: Diagnosis) -> str:
     """The answer as a person reads it on a terminal."""
+    if diagnosis.known_error is not None:
+        return _format_known(diagnosis, diagnosis.known_error)
     if diagnosis.incident is None:
         lines = [f"incident: unknown (no incident reached a confident score; best score "
                  f"{diagnosis.score:.2f} of {CONFIDENT_SCORE:.2f})", "playbook: none"]

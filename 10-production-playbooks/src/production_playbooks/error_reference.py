@@ -1,10 +1,12 @@
-"""Generate the error reference: one page per source (Spark, Delta, Kafka and TLS, JVM) and an index.
+"""Generate the error reference: one page per source (Spark, Delta, Kafka and TLS, JVM, Databricks) and an index.
 
-Entries come from the captured corpus: every Spark/Delta error class printed in a captured text
-(with the SQLSTATE and message template the shipped catalogs give), every Kafka client and TLS
-exception and every JVM error (``OutOfMemoryError``) in a captured chain, with the message as
-captured. Each entry links the playbooks whose corpus holds it. Nothing is typed by hand;
-re-running gives the same bytes.
+Entries come from the corpus: every Spark/Delta error class printed in a captured text (with the
+SQLSTATE and message template the shipped catalogs give), every Kafka client and TLS exception and
+every JVM error (``OutOfMemoryError``) in a captured chain, with the message as captured. Each
+entry links the playbooks whose corpus holds it. Databricks-only errors, which need a workspace,
+come from ``corpus/databricks-only/`` (the identifier, SQLSTATE and short fragment quoted from the
+vendor's page) and ``databricks_errors.yaml`` (the source and this project's notes). Nothing is
+typed into the pages by hand; re-running gives the same bytes.
 
 Example::
 
@@ -19,6 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from production_playbooks.databricks_errors import (
+    CORPUS_FOLDER,
+    DatabricksError,
+    applies_link,
+    by_kind,
+    load_databricks_errors,
+)
 from production_playbooks.error_catalogs import message_template
 from production_playbooks.error_classes import ERROR_CLASS, error_class_of
 from production_playbooks.incident_format import Incident
@@ -48,11 +57,16 @@ def _note(found: dict[str, CapturedError], name: str, message: str | None, incid
 def collect_corpus_errors(
     corpus: Path,
 ) -> tuple[dict[str, CapturedError], dict[str, CapturedError], dict[str, CapturedError]]:
-    """Error classes, Kafka/TLS exceptions and JVM errors in ``corpus/<incident>/*.log``, by name."""
+    """Error classes, Kafka/TLS exceptions and JVM errors in ``corpus/<incident>/*.log``, by name.
+
+    ``corpus/databricks-only/`` holds quoted texts, not captured ones, and is left out.
+    """
     classes: dict[str, CapturedError] = {}
     exceptions: dict[str, CapturedError] = {}
     jvm_errors: dict[str, CapturedError] = {}
     for log in sorted(corpus.glob("*/*.log")):
+        if log.parent.name == CORPUS_FOLDER:
+            continue
         incident_id = log.parent.name
         for line in log.read_text(encoding="utf-8").splitlines():
             line = line.strip()
@@ -91,14 +105,54 @@ def _exception_entry(error: CapturedError, incidents: Mapping[str, Incident]) ->
             f"Playbooks: {_playbook_links(error.incidents, incidents)}\n")
 
 
+def _applies_label(target: str) -> str:
+    label = target.removeprefix("../").removeprefix("docs/")
+    return label.removesuffix(".md")
+
+
+def _applies_links(error: DatabricksError) -> str:
+    return ", ".join(f"[{_applies_label(target)}]({applies_link(target)})" for target in error.applies)
+
+
+def _databricks_entry(error: DatabricksError, quoted: str) -> str:
+    state = f"`{error.sqlstate}`" if error.sqlstate else "none printed"
+    checks = "\n".join(f"- `{command}`" for command in error.first_commands)
+    applies = _applies_links(error)
+    return (f"## {error.name}\n\n{error.kind[0].upper() + error.kind[1:]} · SQLSTATE: {state} · "
+            f"source: <{error.source}>\n\nWhat a log line carries (quoted from the source, not captured here):\n\n"
+            f"```text\n{quoted}\n```\n\n**What it means.** {error.meaning}\n\n"
+            f"**Usual cause in a plant pipeline.** {error.plant_cause}\n\n**First commands:**\n\n{checks}\n\n"
+            f"Applies: {applies}\n")
+
+
+def _databricks_page(corpus: Path, errors: Mapping[str, DatabricksError]) -> str:
+    sections = []
+    for entries in by_kind(errors).values():
+        for error in entries:
+            quoted = (corpus / error.corpus_file).read_text(encoding="utf-8").strip()
+            sections.append(_databricks_entry(error, quoted))
+    intro = ("Errors only a Databricks workspace raises (Unity Catalog, Auto Loader, Lakeflow Declarative "
+             "Pipelines, serverless compute, the Jobs and Clusters services), so no test here reproduces them. "
+             "Each entry quotes only what a log line carries (the error class or termination code, its "
+             "SQLSTATE, a short fragment) from the vendor's page it names; the meaning, the cause and the "
+             "first commands are this project's own. `python -m production_playbooks diagnose` recognises "
+             "them and points here.")
+    return _page("Databricks-only errors", intro, sections)
+
+
 def _page(title: str, intro: str, entries: list[str]) -> str:
     body = "\n".join(entries) if entries else "No captured text holds one yet.\n"
     return f"{HEADER}# {title}\n\n{intro}\n\n{body}"
 
 
 def build_error_reference(corpus: Path, incidents: Mapping[str, Incident], spark_catalog: Mapping[str, Any],
-                          delta_catalog: Mapping[str, Any]) -> dict[str, str]:
-    """The pages (file name -> Markdown) for the errors the corpus holds."""
+                          delta_catalog: Mapping[str, Any],
+                          databricks_errors: Mapping[str, DatabricksError] | None = None) -> dict[str, str]:
+    """The pages (file name -> Markdown) for the errors the corpus holds.
+
+    ``databricks_errors`` defaults to the entries shipped with the package.
+    """
+    databricks_errors = load_databricks_errors() if databricks_errors is None else databricks_errors
     classes, exceptions, jvm_errors = collect_corpus_errors(corpus)
     delta = [e for name, e in sorted(classes.items()) if name.split(".")[0] in delta_catalog]
     spark = [e for name, e in sorted(classes.items())
@@ -119,6 +173,7 @@ def build_error_reference(corpus: Path, incidents: Mapping[str, Incident], spark
         "jvm.md": _page("JVM errors", "Errors the JVM itself raised in captured runs (a driver or an executor "
                         "out of heap), as the log printed them.",
                         [_exception_entry(e, incidents) for _, e in sorted(jvm_errors.items())]),
+        "databricks.md": _databricks_page(corpus, databricks_errors),
     }
     def state(error: CapturedError, catalog: Mapping[str, Any]) -> str:
         return catalog[error.name.split(".")[0]].get("sqlState") or error.sqlstate or "-"
@@ -131,11 +186,17 @@ def build_error_reference(corpus: Path, incidents: Mapping[str, Incident], spark
              f"{_playbook_links(e.incidents, incidents)} |" for _, e in sorted(exceptions.items())]
     rows += [f"| [{e.name.rsplit('.', 1)[1]}](jvm.md#{e.name.rsplit('.', 1)[1].lower()}) | JVM | - | "
              f"{_playbook_links(e.incidents, incidents)} |" for _, e in sorted(jvm_errors.items())]
+    for errors in by_kind(databricks_errors).values():
+        rows += [f"| [{e.name}](databricks.md#{e.anchor}) | Databricks ({e.kind}) | {e.sqlstate or '-'} | "
+                 f"none, needs a workspace; applies: {_applies_links(e)} |" for e in errors]
     unlisted_line = (f"\nClasses in captured texts that neither catalog lists: {', '.join(unlisted)}.\n"
                      if unlisted else "")
     pages["README.md"] = (
-        f"{HEADER}# Error reference\n\nEvery error below was printed by a run in this folder's tests "
-        f"(`corpus/`); templates and SQLSTATEs come from the catalogs Spark and Delta ship in their jars.\n\n"
+        f"{HEADER}# Error reference\n\nEvery Spark, Delta, Kafka and JVM error below was printed by a run in "
+        f"this folder's tests (`corpus/`); templates and SQLSTATEs come from the catalogs Spark and Delta ship "
+        f"in their jars. The Databricks rows need a workspace and were not reproduced here: their "
+        f"[page](databricks.md) quotes the identifier from the vendor's documentation, named per entry, and "
+        f"explains it in this project's words.\n\n"
         f"| error | source | SQLSTATE | playbooks |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
         + unlisted_line)
     return pages

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 ERROR_MARKERS = (
     "Exception", "Error", "ERROR", "FATAL", "Caused by", "SQLSTATE", "failed", "Failed", "FAILED",
-    "Detected",
+    "FAILURE", "Detected",
 )
 # A Java or Python exception header at column 0: "org.x.FooException: msg", "ValueError: msg",
 # "pyspark.errors.exceptions.captured.AnalysisException: [X] msg", or a Py4J ": org.x.Y: msg".
@@ -70,7 +70,7 @@ def may_carry_error(text: str) -> bool:
     """
     return ("Exception" in text or "Error" in text or "ERROR" in text or "FATAL" in text
             or "Caused by" in text or "SQLSTATE" in text or "failed" in text or "Failed" in text
-            or "FAILED" in text or "Detected" in text)
+            or "FAILED" in text or "FAILURE" in text or "Detected" in text)
 
 
 def read_log_lines(lines: Iterable[str], counts: dict[str, int] | None = None) -> Iterator[LogLine]:
