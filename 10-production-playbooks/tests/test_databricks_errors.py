@@ -151,3 +151,13 @@ def test_a_broken_entry_raises_a_named_error_with_the_field(change, field):
         parse_databricks_error({**VALID, **change}, "entry 1")
 
     assert field in str(error.value) and "entry 1" in str(error.value)
+
+
+def test_the_readme_shows_the_real_answer_for_a_databricks_only_error():
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("corpus/databricks-only/insufficient-permissions.log", 1)[1].split("```text\n", 1)[1]
+    shown = shown.split("```", 1)[0].splitlines()
+
+    answer = format_diagnosis(diagnose_file(CORPUS / ERRORS["INSUFFICIENT_PERMISSIONS"].corpus_file))
+
+    assert shown == [line for line in answer.splitlines() if re.match(r"^(incident|playbook|page|applies):", line)]

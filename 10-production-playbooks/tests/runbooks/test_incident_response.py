@@ -8,6 +8,7 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parents[2]
 POISON_LOG = FOLDER / "corpus" / "stream-stalled-poison-message" / "ansi-cast-in-stream.log"
+PERMISSION_LINE = FOLDER / "corpus" / "databricks-only" / "insufficient-permissions.log"  # quoted, not captured
 
 
 def diagnose(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -50,3 +51,19 @@ def test_a_log_the_diagnoser_does_not_know_is_answered_unknown_with_no_playbook(
     assert answer.returncode == 1
     assert answer.stdout.startswith("incident: unknown")
     assert "playbook: none" in answer.stdout
+
+
+def test_step_4_a_databricks_only_error_gets_its_reference_page_and_what_applies_not_a_playbook(tmp_path):
+    log = tmp_path / "driver.log"
+    log.write_text(driver_log_around(PERMISSION_LINE.read_text()))
+
+    answer = diagnose([str(log)])
+
+    assert answer.returncode == 3
+    assert "known Databricks-only error INSUFFICIENT_PERMISSIONS (SQLSTATE 42501)" in answer.stdout
+    assert "playbook: none" in answer.stdout
+    page = answer.stdout.split("page: ", 1)[1].split("\n", 1)[0]
+    page_file, anchor = page.split("#")
+    assert f"\n## {anchor.upper()}\n" in (FOLDER / page_file).read_text()
+    applies = answer.stdout.split("applies: ", 1)[1].split("\n", 1)[0].split(", ")
+    assert all((FOLDER / target).is_file() for target in applies)
