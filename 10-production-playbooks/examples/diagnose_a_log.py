@@ -1,7 +1,8 @@
 """Diagnose a log with the library: name the incident, show the evidence, point at the playbook.
 
 Run from the folder: ``python examples/diagnose_a_log.py [LOGFILE]``. Without an argument it reads
-the captured wrong-password failure in ``corpus/``. Exits 0 when an incident is named, 1 if unknown.
+the captured wrong-password failure in ``corpus/``. Exits 0 when an incident is named, 1 if unknown,
+3 for a known Databricks-only error (its reference entry instead of a playbook).
 """
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     print(format_diagnosis(diagnosis), end="")
     if diagnosis.incident is not None:
         print(f"next: open {diagnosis.playbook}, run its 'How to confirm' commands, then its 'Fix' steps")
-    return 0 if diagnosis.incident is not None else 1
+        return 0
+    if diagnosis.known_error is not None:
+        print(f"next: open {diagnosis.page}, run its first commands, then what it says applies")
+        return 3
+    return 1
 
 
 if __name__ == "__main__":

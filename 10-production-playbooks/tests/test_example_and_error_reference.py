@@ -20,6 +20,22 @@ def test_the_example_names_the_playbook_for_the_captured_log(load_script, capsys
     assert "playbook: docs/playbooks/kafka-sasl-wrong-password.md" in output
 
 
+def test_the_example_points_a_databricks_only_error_at_its_reference_entry(load_script, capsys):
+    example = load_script("examples/diagnose_a_log.py")
+
+    assert example.main([str(CORPUS / "databricks-only" / "unknown-field-exception.log")]) == 3
+    assert "next: open docs/error-reference/databricks.md#unknown_field_exception" in capsys.readouterr().out
+
+
+def test_the_collector_leaves_the_quoted_databricks_only_texts_to_their_own_page():
+    from production_playbooks.error_reference import collect_corpus_errors
+
+    classes, _, _ = collect_corpus_errors(CORPUS)
+
+    assert not {"INSUFFICIENT_PERMISSIONS", "EXPECTATION_VIOLATION"} & set(classes)
+    assert "[INSUFFICIENT_PERMISSIONS](databricks.md#insufficient_permissions)" in (REFERENCE / "README.md").read_text()
+
+
 def test_the_committed_error_reference_equals_a_fresh_build():
     folders = jar_dirs([jar_files("spark")[0].parent])
     pages = build_error_reference(CORPUS, load_incidents(), read_error_catalog(find_jar(SPARK_JAR, folders)),
