@@ -72,13 +72,17 @@ def topic_events(spark: Any, bootstrap: str, topic: str) -> list[dict[str, Any]]
     return [row.asDict() for row in rows]
 
 
-def batch_end_offsets(checkpoint: Path, topic: str) -> dict[int, int]:
-    """batch id -> end offset (exclusive) of partition 0, for every committed micro-batch."""
+def batch_end_offsets(checkpoint: Path, topic: str, batch_ids: set[int]) -> dict[int, int]:
+    """batch id -> end offset (exclusive) of partition 0, for the batches that wrote their ledger row.
+
+    A batch's ``offsets/<id>`` file is written before it runs; its ledger row after its Delta commit, so
+    a batch with a ledger row applied exactly that range, even when the job stopped before the
+    checkpoint's ``commits/<id>`` was written.
+    """
     ends = {}
-    for commit in (checkpoint / "commits").iterdir():
-        if commit.name.isdigit():
-            offsets = json.loads((checkpoint / "offsets" / commit.name).read_text().splitlines()[-1])
-            ends[int(commit.name)] = int(offsets[topic]["0"])
+    for batch_id in batch_ids:
+        offsets = json.loads((checkpoint / "offsets" / str(batch_id)).read_text().splitlines()[-1])
+        ends[batch_id] = int(offsets[topic]["0"])
     return ends
 
 
@@ -126,12 +130,14 @@ def one_run(
         caught_up_started = time.monotonic()
         source, delta = stack.wait_until_equal(spark, conn, table, columns, timeout_s=drain_timeout_s, job=job)
         drain_s = time.monotonic() - caught_up_started
+        stack.wait_until_ledger_counts(spark, table, stack.topic_messages(broker.plaintext_bootstrap, topic),
+                                       timeout_s=drain_timeout_s)
         job.stop()
         conn.close()
         events = topic_events(spark, broker.plaintext_bootstrap, topic)
-        ends = batch_end_offsets(checkpoint, topic)
         ledger = spark.read.format("delta").load(table + "_ledger").collect()
         written_ms = {row["batch_id"]: row["written_at"].timestamp() * 1000 for row in ledger}
+        ends = batch_end_offsets(checkpoint, topic, set(written_ms))
         latencies = change_latencies(events, ends, written_ms)
         to_kafka = [(e["kafka_ms"] - e["commit_ms"]) / 1000 for e in events if e["op"] != "r"]
         return {
