@@ -23,6 +23,7 @@ from typing import Any
 
 from production_playbooks.databricks_errors import (
     CORPUS_FOLDER,
+    ERROR_CLASS_KIND,
     DatabricksError,
     applies_link,
     by_kind,
@@ -115,7 +116,8 @@ def _applies_links(error: DatabricksError) -> str:
 
 
 def _databricks_entry(error: DatabricksError, quoted: str) -> str:
-    state = f"`{error.sqlstate}`" if error.sqlstate else "none printed"
+    state = (f"`{error.sqlstate}`" if error.sqlstate else
+             "none printed" if error.kind == ERROR_CLASS_KIND else "none (an API code, not a SQL error)")
     checks = "\n".join(f"- `{command}`" for command in error.first_commands)
     applies = _applies_links(error)
     return (f"## {error.name}\n\n{error.kind[0].upper() + error.kind[1:]} · SQLSTATE: {state} · "
