@@ -29,15 +29,18 @@ from manufacturing_star_schema import (
 )
 from manufacturing_star_schema.scd_type2_fast_path import (
     FALLBACK_MARKER,
+    ROLE,
     classify_simple_batch,
-    is_simple_batch,
+    fast_merge_source,
     merge_simple_batch,
     simple_batch_versions,
+    spec_allows_fast_path,
 )
 
 FAST = Scd2Spec(natural_key=("machine_id",))
 GENERAL = Scd2Spec(natural_key=("machine_id",), fast_path=False)
 DELETION_VECTORS = {"delta.enableDeletionVectors": "true"}
+ATTRIBUTES = ["line_id", "firmware", "max_rpm"]
 
 
 @pytest.fixture
@@ -221,9 +224,9 @@ def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
     version_before = version(spark, twins["fast"])
     with pytest.raises(Exception, match=FALLBACK_MARKER):
         late_and_new = changes([("M1", "L1", "fw-1.5", 1200, ts(6)), ("M9", "L1", "fw-1.0", 1200, ts(6))])
-        versions = simple_batch_versions(late_and_new, ["line_id", "firmware", "max_rpm"], FAST)
+        versions = simple_batch_versions(late_and_new, ATTRIBUTES, FAST)
         classified = classify_simple_batch(spark.read.format("delta").load(twins["fast"]), versions, FAST)
-        merge_simple_batch(DeltaTable.forPath(spark, twins["fast"]), classified, FAST)
+        merge_simple_batch(DeltaTable.forPath(spark, twins["fast"]), classified, ATTRIBUTES, FAST)
 
     assert version(spark, twins["fast"]) == version_before  # nothing committed: M9 was not inserted either
 
@@ -274,6 +277,13 @@ def test_with_the_reject_policy_a_late_change_still_raises_the_named_error(spark
     assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
 
 
+def fast_source(spark, path, batch):
+    """The fast MERGE's source for ``batch`` against the dimension at ``path`` (lazy)."""
+    versions = simple_batch_versions(batch, ATTRIBUTES, FAST)
+    classified = classify_simple_batch(spark.read.format("delta").load(path), versions, FAST)
+    return fast_merge_source(classified, ATTRIBUTES, FAST)
+
+
 @pytest.mark.parametrize(
     ("rows", "deleted", "reason"),
     [
@@ -282,23 +292,55 @@ def test_with_the_reject_policy_a_late_change_still_raises_the_named_error(spark
         ([(None, "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 1200, ts(1))], None, "NULL key"),
         ([("M1", "L1", "fw-1.0", 1200, None)], None, "NULL change timestamp"),
         ([("M1", None, None, None, ts(7))], True, "a delete"),
-        ([], None, "an empty batch"),
     ],
 )
-def test_batches_that_are_not_simple_are_recognised_by_the_batch_alone(spark, changes, rows, deleted, reason):
+def test_the_fast_merges_own_source_fails_on_a_batch_that_is_not_simple(spark, twins, changes, rows, deleted, reason):
+    """No action checks the batch before the MERGE: computing its source is the check."""
     batch = changes(rows)
     if deleted is not None:
         batch = batch.withColumn("is_deleted", F.lit(deleted))
 
-    assert not is_simple_batch(batch, FAST), reason
+    with pytest.raises(Exception, match=FALLBACK_MARKER):
+        fast_source(spark, twins["fast"], batch).collect()
 
 
-def test_a_simple_batch_is_recognised_and_type_6_never_takes_the_fast_path(spark, changes):
-    batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1))]).withColumn("is_deleted", F.lit(False))
+def test_the_fast_merges_source_is_as_narrow_as_macks_and_an_empty_batch_leaves_it_empty(spark, twins, changes):
+    new_and_changed = changes([("M1", "L1", "fw-1.0", 1200, ts(1))])
+    seed_both(spark, twins, new_and_changed)
+    batch = changes([("M1", "L1", "fw-1.1", 1200, ts(2)), ("M2", "L1", "fw-1.0", 900, ts(2))])
+
+    source = fast_source(spark, twins["fast"], batch)
+
+    assert source.columns == ["machine_id", *ATTRIBUTES, "valid_from", ROLE]  # no hash, key or flag carried
+    assert sorted((r["machine_id"], r[ROLE]) for r in source.collect()) == [
+        ("M1", "expire"),
+        ("M1", "insert"),
+        ("M2", "new"),
+    ]
+    assert fast_source(spark, twins["fast"], changes([])).collect() == []
+
+
+def test_a_batch_that_is_not_simple_aborts_the_fast_merge_uncommitted_and_the_general_path_applies_it(
+    spark, twins, changes
+):
+    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    version_before = version(spark, twins["fast"])
+    batch = changes([("M1", "L1", "fw-1.1", 1200, ts(2)), ("M1", "L1", "fw-1.2", 1200, ts(3))])  # two changes of M1
+
+    results = apply_to_both(spark, twins, batch)
+
+    assert results["fast"].path == "general_after_fallback"
+    assert version(spark, twins["fast"]) == version_before + 1  # only the general path's MERGE committed
+    assert_same_as_general(spark, twins, results)
+    assert results["fast"].outcome_counts == {"new_version": 2}
+
+
+def test_type_6_never_takes_the_fast_path(spark):
     type6 = Scd2Spec(natural_key=("machine_id",), current_value_columns={"line_id": "current_line_id"})
 
-    assert is_simple_batch(batch, FAST)
-    assert not is_simple_batch(batch, type6)
+    assert spec_allows_fast_path(FAST)
+    assert not spec_allows_fast_path(type6)
+    assert not spec_allows_fast_path(GENERAL)
 
 
 def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_revives_the_key(
@@ -312,6 +354,6 @@ def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_r
     deleted = apply_to_both(spark, twins, delete)
     revived = apply_to_both(spark, twins, changes([("M1", "L1", "fw-1.2", 1200, ts(9))]))
 
-    assert deleted["fast"].path == "general"
+    assert deleted["fast"].path == "general_after_fallback"  # the delete aborted the fast MERGE
     assert revived["fast"].path == "fast"  # the tombstone is the current row: expired like any other
     assert_same_as_general(spark, twins, revived)

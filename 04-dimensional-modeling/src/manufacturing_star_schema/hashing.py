@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -22,8 +22,18 @@ def row_hash(columns: Sequence[str]) -> Column:
     """SHA-256 (hex) of ``to_json(struct(sorted columns))``; NULL fields are named by their absence."""
     if not columns:
         raise ValueError("row_hash: expected at least one column, got none")
-    ordered = sorted(set(columns))
-    return F.sha2(F.to_json(F.struct(*[F.col(c) for c in ordered])), 256)
+    return row_hash_of({c: F.col(c) for c in columns})
+
+
+def row_hash_of(values: Mapping[str, Column]) -> Column:
+    """``row_hash`` of named values that are not (yet) columns of that name, e.g. ``{"firmware": F.col("s.firmware")}``.
+
+    The same names and values give the same hash as ``row_hash``: a MERGE can hash its source's
+    columns in an insert or a condition instead of carrying the hash in its source.
+    """
+    if not values:
+        raise ValueError("row_hash_of: expected at least one column, got none")
+    return F.sha2(F.to_json(F.struct(*[values[name].alias(name) for name in sorted(values)])), 256)
 
 
 def hash_key(columns: Sequence[str]) -> Column:

@@ -22,7 +22,8 @@ class ScdMergeResult:
     """Delta's MERGE metrics, the per-source-row outcomes and the quarantine (both pinned to the read version).
 
     ``path`` is ``"general"``, ``"fast"`` (a simple Type 2 batch, one MERGE with no staging), or
-    ``"general_after_fallback"`` (the fast path's guard aborted its MERGE; see ``scd_type2_fast_path``).
+    ``"general_after_fallback"`` (the fast path's MERGE aborted: the batch was not simple or a change
+    was not newer than its key's current version; see ``scd_type2_fast_path``).
     ``outcomes`` and ``quarantine`` are lazy: only a caller who reads them pays.
     """
 

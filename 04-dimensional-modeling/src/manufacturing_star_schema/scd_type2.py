@@ -21,8 +21,10 @@ Stored rows are never deleted and their ``valid_from`` never moves, so surrogate
 
 A *simple* batch (one row per key, no NULL key or timestamp, no deletes, no Type 6 columns) skips
 steps 2-5: ``scd_type2_fast_path`` applies it in one MERGE that tells changed from unchanged rows
-itself, and falls back to the steps above when a change is not newer than its key's current version.
-``ScdMergeResult.path`` says which ran; ``Scd2Spec(fast_path=False)`` forces the general path.
+itself. That MERGE's source checks the batch as Delta computes it, and the MERGE aborts uncommitted
+when the batch is not simple or a change is not newer than its key's current version; the steps
+above then apply the batch. ``ScdMergeResult.path`` says which ran (``"general_after_fallback"``
+after an aborted fast MERGE); ``Scd2Spec(fast_path=False)`` forces the general path.
 The general path's steps live in ``scd2_staging``.
 
 Example::
@@ -55,9 +57,9 @@ from manufacturing_star_schema.scd_type2_fast_path import (
     classify_simple_batch,
     fast_path_report,
     is_fallback_error,
-    is_simple_batch,
     merge_simple_batch,
     simple_batch_versions,
+    spec_allows_fast_path,
 )
 from manufacturing_star_schema.schema_sync import add_new_source_columns
 from manufacturing_star_schema.sql_identifiers import keys_equal, quoted
@@ -106,9 +108,10 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     New source columns are added to the dimension first (``ALTER TABLE ADD COLUMNS``). The returned
     ``outcomes``/``quarantine`` are computed against the version read before the MERGE, so they can be
     counted after it: every source row has exactly one outcome. A batch that changes nothing (a rerun)
-    writes nothing: the table gets no new version, on either path. A simple batch takes the fast path
-    (one MERGE, no staging); if its guard finds a change that is not newer than the current version,
-    the MERGE is aborted uncommitted and the general path applies the batch (``result.path`` tells which ran).
+    writes nothing: the table gets no new version, on either path. A Type 2 batch first tries the fast
+    path (one MERGE, no staging, no action before it); if the batch turns out not simple, or a change
+    is not newer than the current version, that MERGE aborts uncommitted and the general path applies
+    the batch (``result.path`` tells which ran).
     """
     excluded = [*spec.natural_key, spec.change_ts_column, spec.is_deleted]
     added = add_new_source_columns(spark, target_path, source, exclude=excluded)
@@ -116,7 +119,7 @@ def merge_scd2(spark: SparkSession, target_path: str, source: DataFrame, spec: S
     target = read_version(spark, target_path, latest_version(spark, target_path))
     attributes = check_scd2_inputs(target, source, spec)
     path = "general"
-    if spec.fast_path and is_simple_batch(source, spec):
+    if spec_allows_fast_path(spec):
         fast = apply_simple_batch(table, target, source, attributes, spec)
         if fast is not None:
             fast.added_columns = added
@@ -137,15 +140,16 @@ def apply_simple_batch(
 ) -> ScdMergeResult | None:
     """The fast path: ONE MERGE of the rows that change something (a rerun: none, and no version).
 
-    The classification is the MERGE's source, not a separate action: Delta computes it once while
-    it prepares the MERGE, as mack's staged union is. Returns ``None`` when the guard aborted the
-    MERGE (nothing committed): the general path must run.
+    No action runs before the MERGE: the simple-batch check and the classification are the MERGE's
+    source, which Delta computes once while it prepares the MERGE, as it does mack's staged union.
+    Returns ``None`` when the batch was not simple or the guard fired (the MERGE aborted, nothing
+    committed): the general path must run.
     """
     versions = simple_batch_versions(source, attributes, spec)
     classified = classify_simple_batch(target, versions, spec)
     try:
-        metrics = merge_simple_batch(table, classified, spec)
-    except Exception as error:  # only the guard's own error falls back; anything else propagates
+        metrics = merge_simple_batch(table, classified, attributes, spec)
+    except Exception as error:  # only the fast path's own errors fall back; anything else propagates
         if not is_fallback_error(error):
             raise
         return None

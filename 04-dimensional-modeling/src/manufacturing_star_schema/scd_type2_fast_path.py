@@ -1,47 +1,54 @@
-"""The fast path of ``merge_scd2``: a simple batch applied by ONE MERGE, with no staging read first.
+"""The fast path of ``merge_scd2``: a simple batch applied by ONE MERGE, with no Spark action before it.
 
-A batch is *simple* when it has one row per natural key, no NULL key or change timestamp, no
-deletes, and the spec has no Type 6 current-value columns. One aggregation over the batch decides
-that (the dimension is not read).
+A batch is *simple* when it has one row per natural key, no NULL key or change timestamp and no
+deletes, and its spec has no Type 6 current-value columns (``spec_allows_fast_path``). Nothing
+checks the batch before the MERGE: the MERGE's own source does, while Delta materializes it.
+
+``simple_batch_versions`` turns each source row into the version it would insert (``valid_from``,
+``is_deleted = false``, the row hash) and flags it ``NOT_SIMPLE`` when its key has another row in the
+batch (a window over the key: the same hash partitioning the next join on the key needs), or its key,
+change timestamp or delete flag rules the batch out.
 
 ``classify_simple_batch`` puts each version beside its key's current row (read from the version
 pinned before the MERGE) and marks the rows that change something: new keys, different hashes, and
 changes not newer than the current version (the guard's cases). Rows that change nothing (unchanged,
 already applied) never reach the MERGE, so they never make Delta rewrite the files holding them.
 
-``merge_simple_batch`` stages those rows the way mack's ``type_2_scd_upsert`` does, and applies them
-in ONE MERGE whose condition is the natural key and ``is_current`` only (no row hash to read):
+``fast_merge_source`` is the MERGE's source, as narrow as mack's staged union: the key, the
+attributes, ``valid_from`` and a role (no hash, surrogate key or delete flag: the MERGE computes
+them for the rows it inserts). Its filter raises ``FALLBACK_MARKER`` on the first ``NOT_SIMPLE``
+row, so a batch that is not simple fails the MERGE before anything is committed. Roles:
 
-* a ``match`` copy of every row matches its key's current row and closes it
-  (``valid_to = change_ts``, ``is_current = false``); for a new key it matches nothing and is inserted;
-* an ``insert`` copy of every row whose key has a current row never matches (its role is not
-  ``match``) and is inserted as the new current version.
+* ``expire``: the change of a key that has a current row; matches that row and closes it
+  (``valid_to = change_ts``, ``is_current = false``);
+* ``insert``: the same change again; never matches, inserted as the new current version;
+* ``new``: the version of a key without a current row; matches nothing and is inserted.
 
-A target row is matched by at most one source row, so Delta's "multiple source rows matched" rule
-holds. A match that the classification did not foresee (a change not strictly newer than the
-current version, a current row with the same hash, a current row for a key read as new: a late
-change, an older batch replayed, or a commit between the read and the MERGE) hits a first
-``WHEN MATCHED`` clause whose update is ``raise_error``: the MERGE fails before its commit, and
-``merge_scd2`` falls back to the general path, which places, rejects or quarantines such changes.
-A batch left empty (a rerun) matches and inserts nothing, and Delta records no version for it.
-``fast_path_report`` gives each source row its outcome from the same classification (the guard has
-proved that no earlier version matters).
+The MERGE's condition is the natural key and ``is_current`` only (no row hash is read to find
+matches). A target row is matched by at most one source row. A match the classification did not
+foresee (a ``new`` key that has a current row, a change not strictly newer than the current version,
+or a current row with the same hash: a late change, an older batch replayed, or a commit between the
+read and the MERGE) hits a first ``WHEN MATCHED`` clause whose update is ``raise_error``. Either
+error aborts the MERGE uncommitted, and ``merge_scd2`` falls back to the general path, which places,
+rejects or quarantines such changes. A batch left empty (a rerun) matches and inserts nothing, and
+Delta records no version for it. ``fast_path_report`` gives each source row its outcome from the
+same classification (the guard has proved that no earlier version matters).
 
 Example::
 
-    >>> if is_simple_batch(changes_df, spec):  # doctest: +SKIP
+    >>> if spec_allows_fast_path(spec):  # doctest: +SKIP
     ...     versions = simple_batch_versions(changes_df, attributes, spec)
     ...     classified = classify_simple_batch(dimension_df, versions, spec)
-    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), classified, spec)
+    ...     metrics = merge_simple_batch(DeltaTable.forPath(spark, path), classified, attributes, spec)
 """
 
 from __future__ import annotations
 
 from delta.tables import DeltaTable
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from manufacturing_star_schema.hashing import hash_key, row_hash
+from manufacturing_star_schema.hashing import hash_key, row_hash, row_hash_of
 from manufacturing_star_schema.invariants import OPEN_END
 from manufacturing_star_schema.scd_specs import Scd2Spec
 from manufacturing_star_schema.sql_identifiers import keys_equal, quoted
@@ -49,51 +56,36 @@ from manufacturing_star_schema.sql_identifiers import keys_equal, quoted
 FALLBACK_MARKER = "SCD2_FAST_PATH_FALLBACK"
 ROLE = "_scd_role"
 OUTCOME = "_scd_outcome"
+NOT_SIMPLE = "_scd_not_simple"
 CHANGES_SOMETHING = "_scd_changes_something"
 CURRENT_FROM = "_scd_current_from"
 CURRENT_HASH = "_scd_current_hash"
-NEW_KEY = "_scd_new_key"
-CLASSIFICATION = (CURRENT_FROM, CURRENT_HASH, OUTCOME, CHANGES_SOMETHING)
 
 
-def is_simple_batch(source: DataFrame, spec: Scd2Spec) -> bool:
-    """True when the batch can take the fast path: ONE aggregation over the batch, nothing else read.
-
-    Simple: no Type 6 columns in the spec, no NULL key, no NULL (or uncastable) change timestamp,
-    no ``is_deleted = true`` row, and as many distinct keys as rows (one row per key; exact
-    duplicates count as two rows, so they take the general path, which reports them).
-    """
-    if spec.current_value_columns:
-        return False
-    key = list(spec.natural_key)
-    null_key = F.greatest(*[F.col(k).isNull() for k in key]) if len(key) > 1 else F.col(key[0]).isNull()
-    checks = [
-        F.count(F.lit(1)).alias("rows"),
-        F.count_distinct(*[F.col(k) for k in key]).alias("keys"),
-        F.sum(null_key.cast("int")).alias("null_keys"),
-        F.sum(F.col(spec.change_ts_column).cast("timestamp").isNull().cast("int")).alias("null_ts"),
-    ]
-    if spec.is_deleted in source.columns:
-        deleted = F.coalesce(F.col(spec.is_deleted).cast("boolean"), F.lit(False))
-        checks.append(F.sum(deleted.cast("int")).alias("deletes"))
-    totals = source.agg(*checks).first().asDict()
-    if totals["rows"] == 0:
-        return False
-    return totals["keys"] == totals["rows"] and not any(totals.get(n) for n in ("null_keys", "null_ts", "deletes"))
+def spec_allows_fast_path(spec: Scd2Spec) -> bool:
+    """True when batches of this spec may try the fast path: allowed, and no Type 6 columns."""
+    return spec.fast_path and not spec.current_value_columns
 
 
 def simple_batch_versions(source: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
-    """Each source row as the version it would insert: ``valid_from``, ``is_deleted = false``, hash (and key)."""
+    """Each source row as the version it would insert, flagged ``NOT_SIMPLE`` when it rules the batch out.
+
+    A row is not simple when its key has another row in the batch (exact duplicates too), its key or
+    change timestamp is NULL (or the timestamp does not cast), or it is a delete (``is_deleted = true``).
+    """
     key, vf, deleted = list(spec.natural_key), spec.valid_from, spec.is_deleted
     tracked = list(spec.tracked_columns or attributes)
-    versions = (
-        source.select(*key, *attributes, F.col(spec.change_ts_column).cast("timestamp").alias(vf))
+    flag = F.coalesce(F.col(deleted).cast("boolean"), F.lit(False)) if deleted in source.columns else F.lit(False)
+    null_key = F.greatest(*[F.col(k).isNull() for k in key]) if len(key) > 1 else F.col(key[0]).isNull()
+    rows_of_key = F.count(F.lit(1)).over(Window.partitionBy(*key))
+    not_simple = (rows_of_key > 1) | null_key | F.col(vf).isNull() | F.col(NOT_SIMPLE)
+    change_ts = F.col(spec.change_ts_column).cast("timestamp")
+    return (
+        source.select(*key, *attributes, change_ts.alias(vf), flag.alias(NOT_SIMPLE))
+        .withColumn(NOT_SIMPLE, not_simple)
         .withColumn(deleted, F.lit(False))
         .withColumn(spec.row_hash, row_hash([*tracked, deleted]))
     )
-    if spec.hashes_surrogate_key:
-        versions = versions.withColumn(spec.surrogate_key_column, hash_key([*key, vf]))
-    return versions
 
 
 def classify_simple_batch(target: DataFrame, versions: DataFrame, spec: Scd2Spec) -> DataFrame:
@@ -124,35 +116,58 @@ def classify_simple_batch(target: DataFrame, versions: DataFrame, spec: Scd2Spec
     )
 
 
-def merge_simple_batch(table: DeltaTable, classified: DataFrame, spec: Scd2Spec) -> dict[str, int]:
+def fast_merge_source(classified: DataFrame, attributes: list[str], spec: Scd2Spec) -> DataFrame:
+    """The fast MERGE's source: key, attributes, ``valid_from`` and ``ROLE`` of the rows that change something.
+
+    Raises Spark's ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` when it is computed over a
+    batch that is not simple: the check sits in the same filter that keeps the rows the MERGE needs,
+    so every row passes through it and no separate action reads the batch.
+    """
+    key, vf = list(spec.natural_key), spec.valid_from
+    not_simple = F.raise_error(F.lit(f"{FALLBACK_MARKER}: the batch is not simple")).cast("boolean")
+    keep = F.when(F.col(NOT_SIMPLE), not_simple).otherwise(F.col(CHANGES_SOMETHING))
+    roles = F.when(F.col(CURRENT_FROM).isNotNull(), F.array(F.lit("expire"), F.lit("insert")))
+    return classified.filter(keep).select(
+        *key, *attributes, vf, F.explode(roles.otherwise(F.array(F.lit("new")))).alias(ROLE)
+    )
+
+
+def merge_simple_batch(
+    table: DeltaTable, classified: DataFrame, attributes: list[str], spec: Scd2Spec
+) -> dict[str, int]:
     """Apply a classified simple batch (see ``classify_simple_batch``) in one MERGE; return Delta's metrics.
 
-    Only the rows marked ``CHANGES_SOMETHING`` enter the MERGE. Raises Spark's
-    ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` (see ``is_fallback_error``) when a
-    matched current row is not older than its change, has the same hash, or belongs to a key the
-    classification read as new; nothing is committed then.
+    Raises Spark's ``USER_RAISED_EXCEPTION`` carrying ``FALLBACK_MARKER`` (see ``is_fallback_error``)
+    when the batch is not simple, or a matched current row is not older than its change, has the
+    same hash, or belongs to a key the classification read as new; nothing is committed then.
     """
-    key, vf, row = list(spec.natural_key), spec.valid_from, spec.row_hash
-    written = [c for c in classified.columns if c not in CLASSIFICATION]
-    has_current = F.col(CURRENT_FROM).isNotNull()
-    roles = F.when(has_current, F.array(F.lit("match"), F.lit("insert"))).otherwise(F.array(F.lit("match")))
-    staged = classified.filter(F.col(CHANGES_SOMETHING)).select(
-        *written, (~has_current).alias(NEW_KEY), F.explode(roles).alias(ROLE)
+    key, vf = list(spec.natural_key), spec.valid_from
+    source_value = {c: F.col(f"s.{quoted(c)}") for c in [*key, *attributes, vf]}
+    tracked = {c: source_value[c] for c in spec.tracked_columns or attributes}
+    source_hash = row_hash_of({**tracked, spec.is_deleted: F.lit(False)})
+    on = " AND ".join([keys_equal(key), f"t.{quoted(spec.is_current)}", f"s.{ROLE} <> 'insert'"])
+    unforeseen = (
+        (F.col(f"s.{ROLE}") == "new")
+        | (F.col(f"s.{quoted(vf)}") <= F.col(f"t.{quoted(vf)}"))
+        | (source_hash == F.col(f"t.{quoted(spec.row_hash)}"))
     )
-    on = " AND ".join([keys_equal(key), f"t.{quoted(spec.is_current)}", f"s.{ROLE} = 'match'"])
-    unforeseen = f"s.{NEW_KEY} OR s.{quoted(vf)} <= t.{quoted(vf)} OR s.{quoted(row)} = t.{quoted(row)}"
-    abort = f"CAST(raise_error('{FALLBACK_MARKER}: a change is not newer than the current version') AS TIMESTAMP)"
-    values = {quoted(c): f"s.{quoted(c)}" for c in written}
+    abort = F.raise_error(F.lit(f"{FALLBACK_MARKER}: a change is not newer than the current version"))
+    values: dict[str, str | Column] = {quoted(c): value for c, value in source_value.items()}
+    values[quoted(spec.is_deleted)] = F.lit(False)
     values[quoted(spec.valid_to)] = f"TIMESTAMP '{OPEN_END.isoformat(sep=' ')}'"
-    values[quoted(spec.is_current)] = "true"
+    values[quoted(spec.is_current)] = F.lit(True)
+    values[quoted(spec.row_hash)] = source_hash
+    if spec.hashes_surrogate_key:
+        values[quoted(spec.surrogate_key_column)] = hash_key([f"s.{quoted(c)}" for c in [*key, vf]])
     # shuffle_hash, as on the general path: the rewrite is a LEFT OUTER join that cannot broadcast the
     # source; hashing it avoids sorting every target row of the touched files
+    staged = fast_merge_source(classified, attributes, spec).hint("shuffle_hash")
     result = (
         table.alias("t")
-        .merge(staged.hint("shuffle_hash").alias("s"), on)
-        .whenMatchedUpdate(condition=unforeseen, set={quoted(spec.valid_to): abort})
+        .merge(staged.alias("s"), on)
+        .whenMatchedUpdate(condition=unforeseen, set={quoted(spec.valid_to): abort.cast("timestamp")})
         .whenMatchedUpdate(set={quoted(spec.valid_to): f"s.{quoted(vf)}", quoted(spec.is_current): "false"})
-        .whenNotMatchedInsert(condition=f"s.{ROLE} = 'insert' OR s.{NEW_KEY}", values=values)
+        .whenNotMatchedInsert(condition=f"s.{ROLE} <> 'expire'", values=values)
         .execute()
         .first()
     )
@@ -176,5 +191,5 @@ def fast_path_report(classified: DataFrame, attributes: list[str], spec: Scd2Spe
 
 
 def is_fallback_error(error: BaseException) -> bool:
-    """True for the error the fast path's guard clause raises (and only for it)."""
+    """True for the errors the fast path's checks raise (and only for them)."""
     return FALLBACK_MARKER in str(error)
