@@ -198,6 +198,7 @@ def summarise(rows: list[dict[str, Any]], rate: float, seconds: float) -> dict[s
         "latency_p95_median_s": statistics.median(p95s),
         "latency_p95_worst_s": max(p95s),
         "commit_to_kafka_p95_median_s": statistics.median(r["kafka_p95_s"] for r in rows),
+        "commit_to_kafka_p95_worst_s": max(r["kafka_p95_s"] for r in rows),
         "runs_delta_equal_source": sum(r["delta_equals_source"] for r in rows),
         "achieved_ops_per_s_worst": min(r["achieved_ops_per_s"] for r in rows),
         "drain_after_load_worst_s": max(r["drain_after_load_s"] for r in rows),
