@@ -17,7 +17,8 @@ from plant_data_quality import (
     evaluate_contract,
     load_contract,
 )
-from plant_data_quality.rule_checks import failure_expression, with_duplicate_key_counts
+from plant_data_quality.evaluation import counting_metrics
+from plant_data_quality.rule_checks import HELPER_PREFIX, failure_expression, with_duplicate_key_counts
 
 
 @pytest.fixture(scope="module")
@@ -116,19 +117,50 @@ def test_one_query_per_rule_scans_the_data_once_per_rule(spark):
     assert jobs >= 12
 
 
-def test_twelve_row_rules_are_evaluated_in_one_spark_job(spark):
+def test_every_row_rule_is_counted_in_one_spark_job(spark):
     spark.conf.set("spark.sql.adaptive.enabled", "true")  # Spark's default, and Databricks'
+    contract = contract_from_document(_row_rules_only(12))
+    clean = spark.range(1000).select(F.col("id").alias("value"), F.lit("a").alias("code"))
+
+    try:
+        run, jobs = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass")
+    finally:
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
+
+    assert jobs == 1  # nothing failed, so no sample is fetched: this job is the count of all 12 rules
+    assert [r.failing_rows for r in run.results] == [0] * 12
+    assert run.rows_in == 1000 == run.rows_passed + run.rows_quarantined
+
+
+def test_samples_of_failing_values_add_at_most_one_job_per_failing_rule(spark):
+    spark.conf.set("spark.sql.adaptive.enabled", "true")
     contract = contract_from_document(_row_rules_only(12))
     data = spark.range(2000).select(F.col("id").alias("value"), F.lit("a").alias("code"))
 
     try:
-        run, jobs = count_spark_jobs(spark, lambda: evaluate_contract(data, contract), "one-pass")
+        run, jobs = count_spark_jobs(spark, lambda: evaluate_contract(data, contract), "one-pass-with-samples")
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", "false")
 
-    assert jobs == 1
+    failing_rules = [r for r in run.results if r.failing_rows]
     assert [r.failing_rows for r in run.results] == [2000 - (limit + 1) for limit in range(1000, 1010)] + [0, 0]
+    assert 1 < jobs <= 1 + len(failing_rules)  # the count, then limit queries that stop at the first failing rows
+    assert run.result("value_below_1000").sample_values == ("1001", "1002", "1003")
+    assert run.result("code_known").sample_values == ()
     assert run.rows_in == 2000 == run.rows_passed + run.rows_quarantined
+
+
+def test_the_counting_aggregation_holds_numbers_only_so_spark_plans_a_hash_aggregate(spark, contract, batch, capsys):
+    # a sample in the aggregation (a string minimum or maximum) would make it a SortAggregate
+    flags = [F.lit(False).alias(f"{HELPER_PREFIX}fail_{index}") for index in range(len(contract.row_rules))]
+    flagged = batch.select("*", *flags, F.lit(False).alias(f"{HELPER_PREFIX}quarantine"))
+
+    counts = flagged.agg(*counting_metrics(contract))
+    counts.explain()
+    plan = capsys.readouterr().out
+
+    assert "HashAggregate" in plan and "SortAggregate" not in plan and "ObjectHashAggregate" not in plan
+    assert {field.dataType.typeName() for field in counts.schema.fields} == {"long"}
 
 
 def test_a_column_of_the_wrong_type_is_rejected_before_any_rule_runs(spark, contract):

@@ -1,11 +1,12 @@
 """Evaluate every rule of a contract in one pass over the data, and split the rows.
 
-One projection adds ``failed_rules`` (the names of the row rules each row fails); one
-aggregation, attached to that projection with ``DataFrame.observe``, counts the failures of every
-rule, keeps the smallest and largest failing value as a sample, counts nulls for completeness and
-bins for drift. A contract of row-local rules runs as one Spark job. A ``unique`` rule first counts
-its key column alone (one aggregation) and its repeated keys are broadcast into the pass; a
-``reference`` rule broadcasts the dimension's keys.
+One projection flags each row with one boolean per row rule; one aggregation of numbers only
+(attached to that projection with ``DataFrame.observe``, so Spark keeps it compiled and runs it as
+one job) counts the failures of every rule, the quarantined rows, nulls for completeness and bins
+for drift. A few failing values are fetched afterwards, only for the rules that failed
+(:mod:`plant_data_quality.failure_samples`). A ``unique`` rule first counts its key column alone
+(one aggregation) and its repeated keys are broadcast into the pass; a ``reference`` rule
+broadcasts the dimension's keys.
 
 Example::
 
@@ -26,17 +27,14 @@ from pyspark.sql import functions as F
 from plant_data_quality.contract import Contract, Rule
 from plant_data_quality.drift import bin_index, fractions_from_counts, population_stability_index
 from plant_data_quality.errors import GateBlockedError
+from plant_data_quality.failure_samples import failing_value_samples
 from plant_data_quality.gates import RuleResult, judge_dataset_rule, judge_row_rule
-from plant_data_quality.rule_checks import (
-    HELPER_PREFIX,
-    failure_expression,
-    sample_value_expression,
-    with_key_columns,
-)
+from plant_data_quality.rule_checks import HELPER_PREFIX, failure_expression, with_key_columns
 from plant_data_quality.schema_check import check_declared_schema
 
 FAILED_RULES_COLUMN = "failed_rules"
 QUARANTINE_ACTIONS = ("quarantine", "block")
+QUARANTINE_FLAG = f"{HELPER_PREFIX}quarantine"
 
 
 @dataclass(frozen=True)
@@ -81,22 +79,18 @@ def _failed_rules_column(rules: tuple[Rule, ...], failures: list[Column]) -> Col
     return F.filter(F.array(*names), lambda name: name.isNotNull())
 
 
-def _metrics(contract: Contract) -> list[Column]:
-    """The single aggregation: total, quarantined, and per rule failing count and sample."""
-    metrics = [F.count(F.lit(1)).alias("rows_in"),
-               F.count(F.when(F.col("__dq_quarantine"), 1)).alias("rows_quarantined")]
-    for index, rule in enumerate(contract.row_rules):
-        failing = F.col(f"{HELPER_PREFIX}fail_{index}")
-        metrics += [F.count(F.when(failing, 1)).alias(f"row{index}_failing"),
-                    sample_value_expression(rule, failing, "min").alias(f"row{index}_min"),
-                    sample_value_expression(rule, failing, "max").alias(f"row{index}_max")]
+def counting_metrics(contract: Contract) -> list[Column]:
+    """The single aggregation, numbers only: total, quarantined, failing rows per rule, nulls, bins."""
+    metrics = [F.count(F.lit(1)).alias("rows_in"), F.count_if(F.col(QUARANTINE_FLAG)).alias("rows_quarantined")]
+    metrics += [F.count_if(F.col(f"{HELPER_PREFIX}fail_{index}")).alias(f"row{index}_failing")
+                for index in range(len(contract.row_rules))]
     for index, rule in enumerate(contract.dataset_rules):
         column = F.col(rule.column)
         if rule.kind == "completeness":
-            metrics.append(F.count(F.when(column.isNull(), 1)).alias(f"set{index}_nulls"))
+            metrics.append(F.count_if(column.isNull()).alias(f"set{index}_nulls"))
         elif rule.kind == "drift":
             bins = bin_index(column, rule.params["baseline"]["edges"])
-            metrics += [F.count(F.when(bins == position, 1)).alias(f"set{index}_bin{position}")
+            metrics += [F.count_if(bins == position).alias(f"set{index}_bin{position}")
                         for position in range(len(rule.params["baseline"]["fractions"]))]
     return metrics
 
@@ -108,7 +102,11 @@ def evaluate_contract(
     now: dt.datetime | None = None,
     dimensions: Mapping[str, DataFrame] | None = None,
 ) -> ContractRun:
-    """Check the schema, then evaluate every rule in one pass; nothing is written.
+    """Check the schema, then count every rule's failures in one pass; nothing is written.
+
+    The counts are one Spark job for row-local rules (a ``unique`` or ``reference`` rule adds the
+    jobs that collect its keys); the samples of failing values add at most one ``limit`` query, and
+    one more per failing rule that its first failing rows do not show.
 
     Args:
         df: the batch to check (a batch DataFrame, or the micro-batch inside ``foreachBatch``).
@@ -128,15 +126,17 @@ def evaluate_contract(
     flagged = prepared.select(
         *[F.col(name) for name in df.columns],
         *[failure.alias(f"{HELPER_PREFIX}fail_{index}") for index, failure in enumerate(failures)],
-        quarantine.alias("__dq_quarantine"),
+        quarantine.alias(QUARANTINE_FLAG),
     )
     observation = Observation(f"contract_{contract.name}_{uuid.uuid4().hex[:8]}")
-    flagged.observe(observation, *_metrics(contract)).write.format("noop").mode("overwrite").save()
+    flagged.observe(observation, *counting_metrics(contract)).write.format("noop").mode("overwrite").save()
     values = observation.get
     rows_in = values["rows_in"]
-    results = [judge_row_rule(rule, rows_in, values[f"row{i}_failing"],
-                              _sample(values[f"row{i}_min"], values[f"row{i}_max"]))
-               for i, rule in enumerate(row_rules)]
+    failing_counts = [values[f"row{i}_failing"] for i in range(len(row_rules))]
+    flag_columns = [f"{HELPER_PREFIX}fail_{i}" for i in range(len(row_rules))]
+    samples = failing_value_samples(flagged, row_rules, flag_columns, failing_counts)
+    results = [judge_row_rule(rule, rows_in, failing, sample)
+               for rule, failing, sample in zip(row_rules, failing_counts, samples, strict=True)]
     for index, rule in enumerate(contract.dataset_rules):
         if rule.kind == "completeness":
             nulls = values[f"set{index}_nulls"]
@@ -148,7 +148,7 @@ def evaluate_contract(
             psi = (population_stability_index(rule.params["baseline"]["fractions"], fractions_from_counts(counts))
                    if sum(counts) else 0.0)
             results.append(judge_dataset_rule(rule, rows_in, 0, psi, psi <= rule.params["max_psi"]))
-    failed_names = _failed_rules_column(row_rules, [F.col(f"{HELPER_PREFIX}fail_{i}") for i in range(len(failures))])
+    failed_names = _failed_rules_column(row_rules, [F.col(name) for name in flag_columns])
     with_names = flagged.withColumn(FAILED_RULES_COLUMN, failed_names)
     return ContractRun(
         contract=contract,
@@ -158,10 +158,6 @@ def evaluate_contract(
         rows_passed=rows_in - values["rows_quarantined"],
         rows_quarantined=values["rows_quarantined"],
         results=tuple(sorted(results, key=lambda r: [rule.name for rule in contract.rules].index(r.rule))),
-        passed_rows=with_names.where(~F.col("__dq_quarantine")).select(*df.columns),
-        quarantined_rows=with_names.where(F.col("__dq_quarantine")).select(*df.columns, FAILED_RULES_COLUMN),
+        passed_rows=with_names.where(~F.col(QUARANTINE_FLAG)).select(*df.columns),
+        quarantined_rows=with_names.where(F.col(QUARANTINE_FLAG)).select(*df.columns, FAILED_RULES_COLUMN),
     )
-
-
-def _sample(smallest: str | None, largest: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(value for value in (smallest, largest) if value is not None))

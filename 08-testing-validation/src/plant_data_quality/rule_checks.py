@@ -115,21 +115,3 @@ def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
     if rule.kind == "in_house":
         return F.coalesce(params["failure"], F.lit(False))
     raise ValueError(f"expected a row rule kind, got {rule.kind!r} for rule {rule.name!r}")
-
-
-def sample_value_expression(rule: Rule, failing: Column, sample: str) -> Column:
-    """An aggregate: the smallest (``sample="min"``) or largest failing value of ``rule``, as a string.
-
-    A single checked column is compared in its own type (numbers as numbers) and cast to a string
-    once, after aggregating; several columns show as one string joined by ' | '. A rule whose
-    failing values are all null (``not_null``) shows ``<null>``; a rule without columns ``<row>``.
-    """
-    aggregate = F.min if sample == "min" else F.max
-    columns = [F.col(name) for name in rule.checked_columns]
-    any_failing = F.max(failing)
-    if not columns:
-        return F.when(any_failing, F.lit("<row>"))
-    if len(columns) == 1:
-        return F.when(any_failing, F.coalesce(aggregate(F.when(failing, columns[0])).cast("string"), F.lit("<null>")))
-    joined = F.concat_ws(" | ", *[F.coalesce(column.cast("string"), F.lit("<null>")) for column in columns])
-    return aggregate(F.when(failing, joined))
