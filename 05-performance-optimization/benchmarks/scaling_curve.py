@@ -142,7 +142,7 @@ EXTRAPOLATION_KEYS = {"fact write": "fact_write", "representative job": "job"}
 
 def extrapolation_summary(results: list[dict]) -> dict:
     """The extrapolations as flat summary figures (``extrapolated_job_s_64_cores`` ...), so Markdown can render
-    them; quantities that were refused are left out."""
+    them; r^2 as text with four decimals (a rendered number keeps three digits); refused quantities are left out."""
     summary: dict = {}
     for result in results:
         if "seconds_2_cores" in result:
@@ -150,12 +150,12 @@ def extrapolation_summary(results: list[dict]) -> dict:
                                             if result["quantity"].startswith(label))
             summary.update({f"{prefix}_fit": result["method"], f"{prefix}_fixed_s": result["fixed_s"],
                             f"{prefix}_s_per_million_rows": result["s_per_million_rows"],
-                            f"{prefix}_r_squared": result["r_squared"],
+                            f"{prefix}_r_squared": f"{result['r_squared']:.4f}",  # text: 0.9997 stays 0.9997
                             f"{prefix}_s_2_cores": result["seconds_2_cores"],
                             f"{prefix}_s_64_cores": result["seconds_64_cores"]})
         elif "bytes_per_row" in result:
             summary.update({"extrapolated_job_shuffle_bytes_per_row": result["bytes_per_row"],
-                            "extrapolated_job_shuffle_bytes_r_squared": result["r_squared"],
+                            "extrapolated_job_shuffle_bytes_r_squared": f"{result['r_squared']:.4f}",
                             "extrapolated_job_shuffle_bytes_at_1e9_rows": result["bytes_at_1e9_rows"]})
     if summary:
         summary.update({"extrapolated_target_rows": int(TARGET_ROWS), "extrapolated_target_cores": TARGET_CORES,

@@ -33,6 +33,7 @@ def test_scaling_summary_gives_each_sizes_bytes_and_the_extrapolation_as_flat_fi
     assert summary["rows_10m_job_input_bytes"] == 30_000_000
     assert summary["rows_10m_job_spill_bytes"] == 7  # the largest spill of any repetition
     assert summary["extrapolated_job_fixed_s"] == 2.0
+    assert summary["extrapolated_job_r_squared"] == "1.0000"  # text, so a rendered table does not round 0.9997 to 1
     assert summary["extrapolated_job_s_per_million_rows"] == 1.0
     assert summary["extrapolated_job_s_2_cores"] == 1002  # 2 s + 1 s per million x 1,000 million
     assert summary["extrapolated_fact_write_s_2_cores"] == 1000
