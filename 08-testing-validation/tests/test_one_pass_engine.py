@@ -117,17 +117,20 @@ def test_one_query_per_rule_scans_the_data_once_per_rule(spark):
     assert jobs >= 12
 
 
-def test_every_row_rule_is_counted_in_one_spark_job(spark):
-    spark.conf.set("spark.sql.adaptive.enabled", "true")  # Spark's default, and Databricks'
+def test_every_row_rule_is_counted_in_one_aggregation_whose_data_is_read_by_one_spark_job(spark):
     contract = contract_from_document(_row_rules_only(12))
     clean = spark.range(1000).select(F.col("id").alias("value"), F.lit("a").alias("code"))
 
+    run, jobs_without_adaptive = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass")
+    spark.conf.set("spark.sql.adaptive.enabled", "true")  # Spark's default, and Databricks'
     try:
-        run, jobs = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass")
+        _, jobs_with_adaptive = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass-aqe")
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", "false")
 
-    assert jobs == 1  # nothing failed, so no sample is fetched: this job is the count of all 12 rules
+    # nothing failed, so no sample is fetched: these jobs are the count of all 12 rules
+    assert jobs_without_adaptive == 1
+    assert jobs_with_adaptive == 2  # adaptive execution runs the one-task merge of the partial counts on its own
     assert [r.failing_rows for r in run.results] == [0] * 12
     assert run.rows_in == 1000 == run.rows_passed + run.rows_quarantined
 
@@ -144,7 +147,7 @@ def test_samples_of_failing_values_add_at_most_one_job_per_failing_rule(spark):
 
     failing_rules = [r for r in run.results if r.failing_rows]
     assert [r.failing_rows for r in run.results] == [2000 - (limit + 1) for limit in range(1000, 1010)] + [0, 0]
-    assert 1 < jobs <= 1 + len(failing_rules)  # the count, then limit queries that stop at the first failing rows
+    assert 2 < jobs <= 2 + len(failing_rules)  # the count (2 jobs), then limit queries stopping at the first rows
     assert run.result("value_below_1000").sample_values == ("1001", "1002", "1003")
     assert run.result("code_known").sample_values == ()
     assert run.rows_in == 2000 == run.rows_passed + run.rows_quarantined

@@ -1,9 +1,8 @@
 """Evaluate every rule of a contract in one pass over the data, and split the rows.
 
-One projection flags each row with one boolean per row rule; one aggregation of numbers only
-(attached to that projection with ``DataFrame.observe``, so Spark keeps it compiled and runs it as
-one job) counts the failures of every rule, the quarantined rows, nulls for completeness and bins
-for drift. A few failing values are fetched afterwards, only for the rules that failed
+One projection flags each row with one boolean per row rule; one aggregation of numbers only (so
+Spark compiles it into a hash aggregation) counts the failures of every rule, the quarantined rows,
+nulls for completeness and bins for drift. A few failing values are fetched afterwards, only for the rules that failed
 (:mod:`plant_data_quality.failure_samples`). A ``unique`` rule first counts its key column alone
 (one aggregation) and its repeated keys are broadcast into the pass; a ``reference`` rule
 broadcasts the dimension's keys.
@@ -21,7 +20,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from plant_data_quality.contract import Contract, Rule
@@ -104,9 +103,10 @@ def evaluate_contract(
 ) -> ContractRun:
     """Check the schema, then count every rule's failures in one pass; nothing is written.
 
-    The counts are one Spark job for row-local rules (a ``unique`` or ``reference`` rule adds the
-    jobs that collect its keys); the samples of failing values add at most one ``limit`` query, and
-    one more per failing rule that its first failing rows do not show.
+    The counts are one aggregation: one Spark job reads the data (under adaptive execution a second,
+    one-task job merges the partial counts); a ``unique`` or ``reference`` rule adds the jobs that
+    collect its keys. The samples of failing values add at most one ``limit`` query, and one more
+    per failing rule that its first failing rows do not show.
 
     Args:
         df: the batch to check (a batch DataFrame, or the micro-batch inside ``foreachBatch``).
@@ -128,9 +128,7 @@ def evaluate_contract(
         *[failure.alias(f"{HELPER_PREFIX}fail_{index}") for index, failure in enumerate(failures)],
         quarantine.alias(QUARANTINE_FLAG),
     )
-    observation = Observation(f"contract_{contract.name}_{uuid.uuid4().hex[:8]}")
-    flagged.observe(observation, *counting_metrics(contract)).write.format("noop").mode("overwrite").save()
-    values = observation.get
+    values = flagged.agg(*counting_metrics(contract)).first().asDict()
     rows_in = values["rows_in"]
     failing_counts = [values[f"row{i}_failing"] for i in range(len(row_rules))]
     flag_columns = [f"{HELPER_PREFIX}fail_{i}" for i in range(len(row_rules))]

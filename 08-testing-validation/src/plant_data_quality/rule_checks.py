@@ -58,8 +58,8 @@ def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str,
 def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame:
     """Add the rows-per-key count of ``rule``'s key to the rows whose key occurs more than once.
 
-    The keys are counted in one aggregation that reads only the key columns; the duplicated ones
-    (usually few) are collected and broadcast back, so the full rows are never shuffled. When more
+    The keys are counted by a window over the key columns alone; the duplicated ones (usually few)
+    are collected and broadcast back, so the full rows are never shuffled. When more
     than ``limit`` keys repeat, the count comes from a window over the key instead (a full shuffle).
     Rows whose key has a null get no count: ``unique`` leaves them to ``not_null``.
     """
@@ -67,8 +67,11 @@ def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_
     key_present = F.lit(True)
     for name in rule.columns:
         key_present = key_present & F.col(name).isNotNull()
-    counted = (df.where(key_present).groupBy(*rule.columns).agg(F.count(F.lit(1)).alias(count_column))
-               .where(F.col(count_column) > 1))
+    # a window over the key columns alone: with nearly every key distinct, a hash aggregation would
+    # build a map entry per key before the shuffle; the window shuffles the keys and sorts them
+    per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
+    counted = (df.where(key_present).select(*rule.columns, per_key.alias(count_column))
+               .where(F.col(count_column) > 1).dropDuplicates(list(rule.columns)))
     duplicated = counted.limit(limit + 1).collect()
     if len(duplicated) > limit:
         per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
