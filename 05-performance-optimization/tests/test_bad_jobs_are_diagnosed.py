@@ -73,11 +73,16 @@ def test_skewed_join_is_reported_as_skew(spark, findings_for):
 
 
 def test_skew_over_few_keys_is_reported_even_when_most_tasks_read_nothing(spark, findings_for, job_metrics):
-    """21 keys, 95 % of rows on one, 64 shuffle partitions: the median task reads 0 bytes."""
-    run_few_keys_skewed_window(spark, rows=500_000, keys=21, hot_share=0.95, partitions=64)
+    """21 keys, 95 % of rows on one, 64 shuffle partitions: the median task reads 0 bytes.
+
+    2M rows keep the hot task above the laptop thresholds' 300 ms minimum on a fast, idle machine
+    (at 500,000 rows it once finished under it, and the rule rightly ignored the stage).
+    """
+    run_few_keys_skewed_window(spark, rows=2_000_000, keys=21, hot_share=0.95, partitions=64)
     (join_stage,) = [s for s in job_metrics("few-keys-skew").stages if s.total("shuffle_read_bytes") > 0]
     assert join_stage.num_tasks == 64 and join_stage.median("shuffle_read_bytes") == 0  # the shape that hid it
     assert join_stage.maximum("shuffle_read_bytes") > 0.9 * join_stage.total("shuffle_read_bytes")
+    assert join_stage.maximum("duration_ms") >= LAPTOP_THRESHOLDS.skew_min_task_ms, "workload too small to judge"
 
     findings = findings_for("few-keys-skew")
 
