@@ -61,12 +61,15 @@ def test_executor_out_of_memory_exploding_row_is_reproduced_diagnosed_and_fixed_
     # 1. collect_list of one machine's 3,000,000 readings builds one row larger than the heap.
     assert "collect_list" not in results, "the exploding row fit in memory; raise HOT_MACHINE_READINGS"
     assert oom_run["returncode"] != 0
-    excerpt = [line for line in without_task_numbers(oom_run["log"]).splitlines()
-               if re.match(r"<time> ERROR (Executor|SparkUncaughtExceptionHandler):", line)
-               or line == "java.lang.OutOfMemoryError: Java heap space"]
-    assert "java.lang.OutOfMemoryError: Java heap space" in excerpt
+    # The executor and the uncaught-exception handler log from two threads, in either order, each
+    # followed by the error; the excerpt takes the first line of each in a fixed order.
+    lines = without_task_numbers(oom_run["log"]).splitlines()
+    oom = "java.lang.OutOfMemoryError: Java heap space"
+    assert oom in lines
+    executor, handler = (next(line for line in lines if line.startswith(f"<time> ERROR {logger}:"))
+                         for logger in ("Executor", "SparkUncaughtExceptionHandler"))
     log = capture_incident_log("executor-out-of-memory-exploding-row", "collect-list-one-machine",
-                               "\n".join(excerpt[:4]) + "\n", oom_run["work_dir"])
+                               "\n".join([executor, oom, handler, oom]) + "\n", oom_run["work_dir"])
     assert diagnose_text(log).incident_id == "executor-out-of-memory-exploding-row"
 
     # 2. The fix ran first in the same JVM: aggregate per machine; every reading is counted.
