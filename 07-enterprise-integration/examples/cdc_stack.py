@@ -116,19 +116,6 @@ def wait_until_ledger_counts(spark: Any, table: str, messages: int, timeout_s: f
         time.sleep(1)
 
 
-def wait_for_offset_flush(offsets_file: Path, since: float, timeout_s: float = 60) -> None:
-    """Wait until Connect has written its source offsets after ``since`` (a ``time.time()``).
-
-    Killing a worker that never flushed offsets makes Debezium snapshot the table again on restart,
-    a different failure from the one the faults here exercise (replay of unflushed events).
-    """
-    deadline = time.monotonic() + timeout_s
-    while not (offsets_file.exists() and offsets_file.stat().st_mtime > since):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"expected Connect to flush offsets to {offsets_file} within {timeout_s:.0f}s")
-        time.sleep(0.2)
-
-
 def normalised(value: Any) -> Any:
     """Timestamps as naive UTC, so PostgreSQL's aware values compare with Spark's naive UTC ones."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -248,7 +235,7 @@ def run_fault_scenario(
         wait_until_equal(spark, conn, table, columns[:5], timeout_s=timeout_s, job=job)  # the job is up
         workload.run(operations_per_phase)
         workload.change_key()  # at least one primary-key change, whatever the dice say
-        wait_for_offset_flush(connect.offsets_file, since=time.time())
+        connect.wait_for_offset_flush(since=time.time())
         workload.run(max(1, operations_per_phase // 5))  # streamed, offsets not yet flushed: replayed later
         connect.kill()
         workload.run(operations_per_phase)  # the replication slot keeps these until Connect is back

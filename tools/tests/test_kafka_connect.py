@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
@@ -46,14 +45,6 @@ def topic_values(bootstrap: str, topic: str, until: Callable[[list[dict]], bool]
     return values
 
 
-def wait_for_offset_flush(offsets_file: Path, since: float, timeout_s: float = 30) -> None:
-    """Wait until the worker has written its source offsets after ``since`` (a ``time.time()``)."""
-    deadline = time.monotonic() + timeout_s
-    while not (offsets_file.exists() and offsets_file.stat().st_mtime > since):
-        assert time.monotonic() < deadline, f"expected an offset flush to {offsets_file} within {timeout_s:.0f}s"
-        time.sleep(0.2)
-
-
 def ids_seen(values: list[dict]) -> set[int]:
     return {v["after"]["id"] for v in values}
 
@@ -72,7 +63,7 @@ def test_debezium_snapshots_a_table_then_streams_a_change_and_resumes_after_a_si
     topic = "probe.public.readings"
     first = topic_values(embedded_kafka.plaintext_bootstrap, topic, until=lambda values: len(values) >= 2)
     assert [(v["op"], v["after"]["value"]) for v in first] == [("r", "snapshot"), ("c", "streamed")]
-    wait_for_offset_flush(worker.offsets_file, since=streamed_at)  # else a restart snapshots again
+    worker.wait_for_offset_flush(since=streamed_at)  # else a restart snapshots again
 
     worker.kill()
     assert not worker.is_running()

@@ -193,6 +193,23 @@ class KafkaConnectWorker:
                 )
             time.sleep(0.5)
 
+    def wait_for_offset_flush(self, since: float, timeout_s: float = 60) -> None:
+        """Wait until the worker has written its source offsets after ``since`` (a ``time.time()``).
+
+        Kill a worker before its first flush and Debezium snapshots the table again on restart; after
+        it, only the changes sent since the last flush are sent again (at least once).
+
+        Example::
+
+            >>> started = time.time()  # doctest: +SKIP
+            >>> worker.wait_for_offset_flush(since=started)  # doctest: +SKIP
+        """
+        deadline = time.monotonic() + timeout_s
+        while not (self.offsets_file.exists() and self.offsets_file.stat().st_mtime > since):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"expected an offset flush to {self.offsets_file} within {timeout_s:.0f}s")
+            time.sleep(0.2)
+
     def kill(self) -> None:
         """SIGKILL the worker (no offset flush, no clean task stop): a crashed Connect node."""
         if self.is_running():
