@@ -43,6 +43,21 @@ def test_src_importing_tools_or_a_sibling_is_reported(tmp_path):
     assert "src imports ['alpha', 'catalog_tools']" in findings[0]
 
 
+def test_only_the_case_study_folder_may_compose_sibling_packages_in_src(tmp_path):
+    git_init(tmp_path)
+    make_pattern_folder(tmp_path, "01-alpha", "alpha")
+    make_pattern_folder(tmp_path, "02-beta", "beta", "from case_studies import x\n")
+    make_pattern_folder(tmp_path, "11-real-world-case-studies", "case_studies",
+                        "from alpha import x\nfrom beta import y\nimport catalog_tools.spark\n")
+
+    findings = check(tmp_path)
+
+    # 11 composes 01 and 02 (allowed) but not catalog_tools; no other folder may import 11
+    assert len(findings) == 2
+    assert any("11-real-world-case-studies" in f and "src imports ['catalog_tools']" in f for f in findings)
+    assert any("02-beta" in f and "src imports ['case_studies']" in f for f in findings)
+
+
 def test_missing_entries_and_tracked_artifacts_are_reported(tmp_path):
     git_init(tmp_path)
     folder = tmp_path / "03-gamma"

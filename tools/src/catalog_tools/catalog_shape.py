@@ -1,7 +1,8 @@
 """Check the catalog's shape: the rules that keep every pattern folder copyable.
 
 * every pattern folder has README.md, pyproject.toml, src/, examples/ and tests/ with test files;
-* nothing under a folder's src/ imports ``catalog_tools`` or a sibling folder's package;
+* nothing under a folder's src/ imports ``catalog_tools`` or a sibling folder's package (except the
+  case-study folder, :data:`COMPOSING_FOLDERS`, whose src composes the siblings' packages);
 * every third-party import in its tests/, examples/ and benchmarks/ is declared in its pyproject;
 * no run-time artifact (Delta logs, checkpoints, warehouses, jars, keystores, keys) is tracked;
 * ``benchmarks/results/`` keeps one current result per benchmark name: ``<name>.json`` whose
@@ -25,6 +26,8 @@ from catalog_tools.declared_imports import imported_modules, undeclared_imports
 PATTERN_FOLDER = re.compile(r"^\d\d-[a-z0-9-]+$")
 REQUIRED_ENTRIES = ("README.md", "pyproject.toml", "src", "examples", "tests")
 SHARED_PACKAGES = {"catalog_tools", "tools"}
+COMPOSING_FOLDERS = {"11-real-world-case-studies"}
+"""Folders whose src composes sibling packages (never ``catalog_tools``); they say they are not copied alone."""
 RUN_TIME_ARTIFACT = re.compile(
     r"(^|/)(_delta_log|checkpoints?|spark-warehouse|metastore_db|__pycache__|\.jars|\.venv)(/|$)"
     r"|\.(jar|jks|p12|pfx|keystore|truststore|crc|key)$|(^|/)derby\.log$"
@@ -94,7 +97,8 @@ def check(root: Path) -> list[str]:
     packages = {folder: packages_of(folder) for folder in folders}
     findings: list[str] = []
     for folder in folders:
-        siblings = set().union(*(p for f, p in packages.items() if f != folder))
+        siblings = set() if folder.name in COMPOSING_FOLDERS else set().union(
+            *(p for f, p in packages.items() if f != folder))
         findings += folder_findings(folder, siblings)
         findings += undeclared_imports(folder, root / "tools")
     for folder in [*folders, root / "tools"]:
