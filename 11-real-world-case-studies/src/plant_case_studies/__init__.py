@@ -1,0 +1,44 @@
+"""Incident case studies of a multi-plant manufacturer, composed from the catalog's pattern packages.
+
+Not meant to be copied alone: every call here composes the public calls of 01, 02, 03, 04, 08
+and 10; copy those folders for the patterns themselves.
+
+Example::
+
+    from plant_case_studies import StarPaths, land_in_silver, load_gated_facts, line_ledger
+
+    land_in_silver(spark, secured_kafka_stream(spark, client_config, topic), medallion, settings, "dev")
+    load_gated_facts(spark, contract, medallion.silver, StarPaths.under(root))
+    line_ledger(spark, medallion, StarPaths.under(root)).check(produced=len(messages))
+"""
+from plant_case_studies.errors import CaseStudyError, CaseStudyInputError, LedgerMismatchError
+from plant_case_studies.gated_star_schema import (
+    FACT_COLUMNS,
+    MACHINE_ATTRIBUTES,
+    MACHINE_SPEC,
+    StarPaths,
+    keyed_contract_gate,
+    load_gated_facts,
+    register_machines,
+)
+from plant_case_studies.line_ledger import LineLedger, line_ledger
+from plant_case_studies.medallion_landing import aggregate_gold_from_silver, land_in_silver
+from plant_case_studies.secured_source import secured_kafka_stream
+
+__all__ = [
+    "FACT_COLUMNS",
+    "MACHINE_ATTRIBUTES",
+    "MACHINE_SPEC",
+    "CaseStudyError",
+    "CaseStudyInputError",
+    "LedgerMismatchError",
+    "LineLedger",
+    "StarPaths",
+    "aggregate_gold_from_silver",
+    "keyed_contract_gate",
+    "land_in_silver",
+    "line_ledger",
+    "load_gated_facts",
+    "register_machines",
+    "secured_kafka_stream",
+]

@@ -1,0 +1,84 @@
+"""Helpers shared by the case-study tests: the plants' client config (01), their events, the line's tables."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from catalog_tools.kafka_broker import KafkaBroker
+from catalog_tools.kafka_io import KafkaMessage, create_topic, produce_messages
+from kafka_auth_patterns import FileSecretProvider, KafkaClientConfig, client_config_from_dict, kafka_python_kwargs
+
+FOLDER = Path(__file__).resolve().parents[1]
+LINE_CONTRACT = FOLDER / "contracts" / "plant_line_readings.yaml"
+SHIFT_START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
+REGISTERED = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+MACHINES = [  # machine_id, plant_id, line_id, machine_type: the machines registered in dim_machine
+    ("M-0101", "BER1", "BER1-L1", "press"),
+    ("M-0102", "BER1", "BER1-L1", "cnc"),
+    ("M-0201", "MTY1", "MTY1-L1", "press"),
+    ("M-0202", "MTY1", "MTY1-L1", "cnc"),
+]
+
+
+def plant_client_config(broker: KafkaBroker, secrets_dir: Path, user: str = "iot-app") -> KafkaClientConfig:
+    """01's client config for the plants' SASL_SSL listener; the password is read from a secret file."""
+    (secrets_dir / "kafka-plants").mkdir(parents=True, exist_ok=True)
+    (secrets_dir / "kafka-plants" / f"{user}-password").write_text(broker.user(user).password)
+    return client_config_from_dict({
+        "bootstrap_servers": [broker.sasl_ssl_bootstrap],
+        "security_protocol": "SASL_SSL",
+        "client_id": "plant-line-ingest",
+        "sasl": {"mechanism": "SCRAM-SHA-512", "username": user,
+                 "password": f"{{{{secrets/kafka-plants/{user}-password}}}}"},
+        "tls": {"ca_file": str(broker.ca_file)},
+    }, FileSecretProvider(secrets_dir))
+
+
+def reading(event_id: str, machine_id: str, plant_id: str, line_id: str, second: int, temperature_c: float,
+            firmware_version: str = "2.4.1", **extra: Any) -> dict[str, Any]:
+    """One sensor event as the plants' edge gateways publish it."""
+    event_time = SHIFT_START + dt.timedelta(seconds=second)
+    return {"event_id": event_id, "machine_id": machine_id, "plant_id": plant_id, "line_id": line_id,
+            "firmware_version": firmware_version, "event_time": event_time.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "temperature_c": temperature_c, "vibration_mm_s": 2.5, "pressure_bar": 6.0, **extra}
+
+
+def as_message(event: dict[str, Any] | bytes) -> KafkaMessage:
+    value = event if isinstance(event, bytes) else json.dumps(event).encode()
+    key = b"" if isinstance(event, bytes) else event["machine_id"].encode()
+    return KafkaMessage(key, value)
+
+
+def shift_messages() -> list[KafkaMessage]:
+    """One shift of both plants, in topic order, with what each record must become."""
+    ber = [reading(f"ber1-e{i}", m, "BER1", "BER1-L1", 5 * i, 60.0 + i) for i, m in
+           enumerate(["M-0101", "M-0102", "M-0101", "M-0102"], start=1)]
+    mty = [reading(f"mty1-e{i}", m, "MTY1", "MTY1-L1", 5 * i, 70.0 + i) for i, m in
+           enumerate(["M-0201", "M-0202", "M-0201", "M-0202"], start=1)]
+    # MTY1's replaced edge gateway names machines by its own tag, which no dimension knows:
+    bad_plant_batch = [reading(f"mty1-gw-e{i}", "MTY1-PRESS-07", "MTY1", "MTY1-L1", 30 + i, 72.0) for i in range(3)]
+    cut_off = b'{"event_id": "ber1-e9", "machine_id": "M-01'  # a gateway restart cut this record off
+    resent = ber[0]  # the gateway re-sent ber1-e1 after a timeout: at-least-once delivery
+    return [as_message(e) for e in [*ber, *mty, *bad_plant_batch, cut_off, resent]]
+
+
+EXPECTED = {"produced": 13, "fact": 8, "contract_quarantine": 3, "parse_quarantine": 1, "duplicates": 1, "late": 0}
+"""What :func:`shift_messages` must become: 8 good readings, MTY1's 3, one cut-off record, one re-sent."""
+
+
+def produce_shift(config: KafkaClientConfig, topic: str, messages: list[KafkaMessage]) -> int:
+    """Produce over SASL_SSL with 01's kafka-python arguments (record timestamps: the send time)."""
+    kwargs = dict(kafka_python_kwargs(config))
+    create_topic(topic, kwargs)
+    return produce_messages(messages, topic, kwargs)
+
+
+def machine_changes(spark: SparkSession) -> DataFrame:
+    """The machine registrations, as 04's SCD2 dimension loads them."""
+    return spark.createDataFrame([(*m, REGISTERED) for m in MACHINES],
+                                 "machine_id string, plant_id string, line_id string, machine_type string, "
+                                 "change_ts timestamp")
