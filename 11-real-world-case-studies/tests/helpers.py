@@ -82,3 +82,33 @@ def machine_changes(spark: SparkSession) -> DataFrame:
     return spark.createDataFrame([(*m, REGISTERED) for m in MACHINES],
                                  "machine_id string, plant_id string, line_id string, machine_type string, "
                                  "change_ts timestamp")
+
+
+def payloads(spark: SparkSession, events: list[dict[str, Any]]) -> DataFrame:
+    """Payloads as bronze holds them: one JSON document per row in ``value``."""
+    return spark.createDataFrame([(json.dumps(e),) for e in events], "value string")
+
+
+def firmware_2_batch() -> list[dict[str, Any]]:
+    """Both plants before the rollout: vibration is a number."""
+    return [reading("fw2-e1", "M-0101", "BER1", "BER1-L1", 5, 61.0),
+            reading("fw2-e2", "M-0102", "BER1", "BER1-L1", 10, 62.0),
+            reading("fw2-e3", "M-0201", "MTY1", "MTY1-L1", 15, 71.0)]
+
+
+def firmware_3_batch() -> list[dict[str, Any]]:
+    """BER1's CNC on firmware 3.0.0 beside machines still on 2.4.1: vibration as text, a new field."""
+    return [reading("fw3-e1", "M-0101", "BER1", "BER1-L1", 65, 61.5),                 # still firmware 2.4.1
+            reading("fw3-e2", "M-0102", "BER1", "BER1-L1", 70, 62.5, firmware_version="3.0.0",
+                    vibration_mm_s="2.61", spindle_load_pct=41.5),
+            reading("fw3-e3", "M-0102", "BER1", "BER1-L1", 75, 62.7, firmware_version="3.0.0",
+                    vibration_mm_s="n/a", spindle_load_pct=40.0),                      # sensor still warming up
+            reading("fw3-e4", "M-0201", "MTY1", "MTY1-L1", 80, 71.5)]                 # other plant, unchanged
+
+
+def firmware_3_schema(current: dict[str, Any]) -> dict[str, Any]:
+    """The event schema firmware 3.0.0 publishes: vibration as a string, spindle load added."""
+    proposed = json.loads(json.dumps(current))
+    proposed["properties"]["vibration_mm_s"] = {"type": ["string", "null"]}
+    proposed["properties"]["spindle_load_pct"] = {"type": ["number", "null"], "minimum": 0, "maximum": 150}
+    return proposed

@@ -12,6 +12,12 @@ Example::
     line_ledger(spark, medallion, StarPaths.under(root)).check(produced=len(messages))
 """
 from plant_case_studies.errors import CaseStudyError, CaseStudyInputError, LedgerMismatchError
+from plant_case_studies.firmware_rollout import (
+    FirmwareReview,
+    merge_firmware_payloads,
+    payloads_as_read,
+    review_firmware_schema,
+)
 from plant_case_studies.gated_star_schema import (
     FACT_COLUMNS,
     MACHINE_ATTRIBUTES,
@@ -31,6 +37,7 @@ __all__ = [
     "MACHINE_SPEC",
     "CaseStudyError",
     "CaseStudyInputError",
+    "FirmwareReview",
     "LedgerMismatchError",
     "LineLedger",
     "StarPaths",
@@ -39,6 +46,9 @@ __all__ = [
     "land_in_silver",
     "line_ledger",
     "load_gated_facts",
+    "merge_firmware_payloads",
+    "payloads_as_read",
     "register_machines",
+    "review_firmware_schema",
     "secured_kafka_stream",
 ]
