@@ -1,19 +1,23 @@
 """Benchmark: the sensor contract (15 rules, 13 of them row rules) on generated readings, evaluated by
 our one-pass engine, by Great Expectations and by DQX; the floor is one plain scan of the same data.
+Each engine also runs the contract without its key rule (``event_id_unique``), which shows what the
+uniqueness check costs each engine: the only rule that needs a shuffle of every key.
 
 Run from the folder (one benchmark at a time on a shared machine)::
 
     python benchmarks/contract_engines_benchmark.py --rows 1000000 10000000 --runs 3
 
 Writes benchmarks/results/contract_engines.json (+ .md, + .png): per size, median and worst seconds
-per engine over the runs, the Spark jobs each engine started, the per-rule failing counts of each
-engine, and the load averages around each run. All engines read the same parquet file in the same
-Spark session and compute the same output (failing rows per rule; no writes). They run interleaved
-within each run, in an order that rotates from run to run, so a load spike hits all of them alike.
+per engine (and per engine without the key rule) over the runs, the Spark jobs each engine started,
+the per-rule failing counts of each engine, and the load averages around each run. All engines read
+the same parquet file in the same Spark session and compute the same output (failing rows per rule;
+no writes). They run interleaved within each run, in an order that rotates from run to run, so a
+load spike hits all of them alike.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import statistics
@@ -37,6 +41,9 @@ RESULTS_DIR = FOLDER / "benchmarks" / "results"
 NAME = "contract_engines"
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 MACHINES = 500
+KEY_RULE = "event_id_unique"
+ENGINES = ("ours", "great_expectations", "dqx")
+WITHOUT_KEY_RULE = "_without_key_rule"
 
 
 def generate_readings(spark: SparkSession, rows: int) -> DataFrame:
@@ -84,6 +91,7 @@ def run_benchmark(
     gate outcomes); nothing is written. The order of the engines rotates from run to run.
     """
     contract = load_contract(CONTRACT_PATH)
+    without_key_rule = dataclasses.replace(contract, rules=tuple(r for r in contract.rules if r.name != KEY_RULE))
     dimensions = {"machines": spark.range(MACHINES).select(
         F.format_string("M-%04d", F.col("id").cast("int")).alias("machine_id"))}
     records: list[dict[str, Any]] = []
@@ -95,14 +103,15 @@ def run_benchmark(
             readings = spark.read.parquet(data_path)
             engines: dict[str, Callable[[], dict[str, int | None]]] = {
                 "floor_scan": lambda readings=readings, rows=rows: {
-                    "rows": readings.write.format("noop").mode("overwrite").save() or rows},
-                "ours": lambda readings=readings: {r.rule: r.failing_rows for r in evaluate_contract(
-                    readings, contract, now=NOW, dimensions=dimensions).results},
-                "great_expectations": lambda readings=readings: gx_failing_rows(
-                    readings, contract, now=NOW, dimensions=dimensions),
-                "dqx": lambda readings=readings: dqx_failing_rows(dqx, readings, contract, now=NOW,
-                                                                  dimensions=dimensions),
-            }
+                    "rows": readings.write.format("noop").mode("overwrite").save() or rows}}
+            for suffix, checked in (("", contract), (WITHOUT_KEY_RULE, without_key_rule)):
+                engines[f"ours{suffix}"] = lambda readings=readings, checked=checked: {
+                    r.rule: r.failing_rows for r in evaluate_contract(
+                        readings, checked, now=NOW, dimensions=dimensions).results}
+                engines[f"great_expectations{suffix}"] = lambda readings=readings, checked=checked: gx_failing_rows(
+                    readings, checked, now=NOW, dimensions=dimensions)
+                engines[f"dqx{suffix}"] = lambda readings=readings, checked=checked: dqx_failing_rows(
+                    dqx, readings, checked, now=NOW, dimensions=dimensions)
             order = list(engines)
             for run in range(1, runs + 1):
                 for engine in order[run - 1:] + order[:run - 1]:
@@ -127,25 +136,32 @@ def run_benchmark(
 
 def summarise(records: list[dict[str, Any]], sizes: Sequence[int], rules: int, row_rules: int) -> dict[str, Any]:
     summary: dict[str, Any] = {"rules": rules, "row_rules": row_rules, "runs": max(r["run"] for r in records)}
+    variants = ("", WITHOUT_KEY_RULE)
     for rows in sizes:
         size = label(rows)
         mine = [r for r in records if r["rows"] == rows]
         summary[f"rows_{size}"] = rows
-        for engine in ("floor_scan", "ours", "great_expectations", "dqx"):
+        for engine in ["floor_scan"] + [f"{name}{suffix}" for suffix in variants for name in ENGINES]:
             seconds = [r["seconds"] for r in mine if r["engine"] == engine]
             summary[f"{engine}_median_seconds_{size}"] = round(statistics.median(seconds), 2)
             summary[f"{engine}_worst_seconds_{size}"] = round(max(seconds), 2)
             summary[f"{engine}_spark_jobs_{size}"] = max(r["spark_jobs"] for r in mine if r["engine"] == engine)
-        for peer in ("great_expectations", "dqx"):
-            ratio = summary[f"ours_median_seconds_{size}"] / summary[f"{peer}_median_seconds_{size}"]
-            summary[f"ours_over_{peer}_median_{size}"] = round(ratio, 2)
-        ours = [r["counts"] for r in mine if r["engine"] == "ours"][0]
-        differing = sorted({rule for r in mine if r["engine"] in ("great_expectations", "dqx")
+        for suffix in variants:
+            for peer in ENGINES[1:]:
+                ours, theirs = (summary[f"{name}{suffix}_median_seconds_{size}"] for name in ("ours", peer))
+                summary[f"ours_over_{peer}{suffix}_median_{size}"] = round(ours / theirs, 2)
+            for engine in ENGINES:  # what the key rule adds to each engine's median
+                summary[f"{engine}_key_rule_median_seconds_{size}"] = round(
+                    summary[f"{engine}_median_seconds_{size}"]
+                    - summary[f"{engine}{WITHOUT_KEY_RULE}_median_seconds_{size}"], 2)
+        differing = sorted({rule for suffix in variants
+                            for ours in [next(r["counts"] for r in mine if r["engine"] == f"ours{suffix}")]
+                            for r in mine if r["engine"] in (f"great_expectations{suffix}", f"dqx{suffix}")
                             for rule, count in r["counts"].items() if count is not None and count != ours[rule]})
         summary[f"rules_with_differing_counts_{size}"] = ", ".join(differing) or "none"
     headline = label(max(sizes))  # the largest size also under unsuffixed names, for the catalog's front page
     summary["rows"] = max(sizes)
-    for key in [f"{engine}_{figure}_seconds" for engine in ("floor_scan", "ours", "great_expectations", "dqx")
+    for key in [f"{engine}_{figure}_seconds" for engine in ("floor_scan", *ENGINES)
                 for figure in ("median", "worst")] + ["rules_with_differing_counts"]:
         summary[key] = summary[f"{key}_{headline}"]
     loads = [r["load_1m_before"] for r in records]
@@ -162,7 +178,9 @@ def draw(records: list[dict[str, Any]], png_path: Path, sizes: Sequence[int]) ->
 
     engines = ["floor_scan", "ours", "dqx", "great_expectations"]
     labels = ["plain scan (floor)", "ours (one pass)", "DQX", "Great Expectations"]
-    figure, axes = plt.subplots(len(sizes), 1, figsize=(7, 2.6 * len(sizes)), squeeze=False)
+    engines += [f"{engine}{WITHOUT_KEY_RULE}" for engine in engines[1:]]
+    labels += [f"{name}, no key rule" for name in labels[1:]]
+    figure, axes = plt.subplots(len(sizes), 1, figsize=(7, 3.4 * len(sizes)), squeeze=False)
     for axis, rows in zip(axes[:, 0], sizes, strict=True):
         for position, engine in enumerate(engines):
             seconds = [r["seconds"] for r in records if r["engine"] == engine and r["rows"] == rows]
