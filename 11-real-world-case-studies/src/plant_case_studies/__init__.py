@@ -1,7 +1,7 @@
 """Incident case studies of a multi-plant manufacturer, composed from the catalog's pattern packages.
 
-Not meant to be copied alone: every call here composes the public calls of 01, 02, 03, 04, 08
-and 10; copy those folders for the patterns themselves.
+Not meant to be copied alone: every call here composes the public calls of 01, 02, 03, 04, 08,
+09 and 10; copy those folders for the patterns themselves.
 
 Example::
 
@@ -29,6 +29,7 @@ from plant_case_studies.gated_star_schema import (
 )
 from plant_case_studies.line_ledger import LineLedger, line_ledger
 from plant_case_studies.medallion_landing import aggregate_gold_from_silver, land_in_silver
+from plant_case_studies.on_call import record_merge_report, run_logging_failure
 from plant_case_studies.secured_source import secured_kafka_stream
 
 __all__ = [
@@ -48,7 +49,9 @@ __all__ = [
     "load_gated_facts",
     "merge_firmware_payloads",
     "payloads_as_read",
+    "record_merge_report",
     "register_machines",
     "review_firmware_schema",
+    "run_logging_failure",
     "secured_kafka_stream",
 ]
