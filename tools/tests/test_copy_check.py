@@ -4,7 +4,9 @@ from __future__ import annotations
 import importlib.metadata
 from pathlib import Path
 
-from catalog_tools.copy_check import copy_check
+import pytest
+
+from catalog_tools.copy_check import CopyCheckError, copy_check
 from catalog_tools.folder_tests import junit_counts
 
 PYPROJECT = """\
@@ -90,3 +92,11 @@ def test_a_copyable_folder_passes_in_a_fresh_virtualenv_and_a_test_reaching_into
     assert junit_counts(report) == (3, 1, 0, 0)  # passed, failed, skipped, errors
     assert 'name="test_reads_a_file_of_the_repository_beside_the_folder"' in report.read_text().split("<failure")[0]
     assert not result.work_dir.exists()
+
+
+def test_the_case_study_folder_is_refused_with_the_reason_before_anything_is_copied(tmp_path):
+    folder = tmp_path / "11-real-world-case-studies"
+    folder.mkdir()
+
+    with pytest.raises(CopyCheckError, match="composes the other folders' packages .* copy-check the folders it names"):
+        copy_check(folder, tmp_path)

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog_tools.catalog_shape import COMPOSING_FOLDERS
 from catalog_tools.jars import JARS_DIR_ENV, jars_dir
 
 RUN_TIME_NAMES = shutil.ignore_patterns(
@@ -83,6 +84,10 @@ def copy_check(folder: Path, repo_root: Path, tools_dir: Path | None = None, jar
                keep: bool = False, pytest_args: list[str] | None = None) -> CopyCheckResult:
     """Copy ``folder`` and the constraints out of the repo, install it fresh, and run its tests there."""
     folder, repo_root = folder.resolve(), repo_root.resolve()
+    if folder.name in COMPOSING_FOLDERS:
+        raise CopyCheckError(
+            f"expected a pattern folder that is copied alone, got {folder.name}: it composes the other folders' "
+            "packages (installed from this repository) and its README says so; copy-check the folders it names")
     tools_dir = (tools_dir or repo_root / "tools").resolve()
     jars = (jars or jars_dir()).resolve()
     constraints = repo_root / "constraints.txt"
