@@ -61,7 +61,7 @@ def test_without_a_contract_the_bad_plant_batch_reaches_the_gold_table(spark, la
 
     gold = spark.read.format("delta").load(landed["medallion"].gold)
     machines = {r.machine_id for r in gold.select("machine_id").distinct().collect()}
-    assert "MTY1-PRESS-07" in machines  # MTY1 now reports five machines, one of them a gateway tag
+    assert "MTY1-PRESS-07" in machines  # gold now lists five machines, one of them MTY1's gateway tag
     assert gold.where("machine_id = 'MTY1-PRESS-07'").agg(F.sum("event_count")).first()[0] == 3
 
 
