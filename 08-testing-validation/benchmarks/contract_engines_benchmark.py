@@ -150,15 +150,17 @@ def summarise(records: list[dict[str, Any]], sizes: Sequence[int], rules: int, r
             for peer in ENGINES[1:]:
                 ours, theirs = (summary[f"{name}{suffix}_median_seconds_{size}"] for name in ("ours", peer))
                 summary[f"ours_over_{peer}{suffix}_median_{size}"] = round(ours / theirs, 2)
-            for engine in ENGINES:  # what the key rule adds to each engine's median
-                summary[f"{engine}_key_rule_median_seconds_{size}"] = round(
-                    summary[f"{engine}_median_seconds_{size}"]
-                    - summary[f"{engine}{WITHOUT_KEY_RULE}_median_seconds_{size}"], 2)
-        differing = sorted({rule for suffix in variants
-                            for ours in [next(r["counts"] for r in mine if r["engine"] == f"ours{suffix}")]
-                            for r in mine if r["engine"] in (f"great_expectations{suffix}", f"dqx{suffix}")
-                            for rule, count in r["counts"].items() if count is not None and count != ours[rule]})
-        summary[f"rules_with_differing_counts_{size}"] = ", ".join(differing) or "none"
+        for engine in ENGINES:  # what the key rule adds to each engine's median
+            with_rule, without = (summary[f"{engine}{suffix}_median_seconds_{size}"] for suffix in variants)
+            summary[f"{engine}_key_rule_median_seconds_{size}"] = round(with_rule - without, 2)
+        differing: set[str] = set()
+        for suffix in variants:
+            our_counts = next(r["counts"] for r in mine if r["engine"] == f"ours{suffix}")
+            for record in mine:
+                if record["engine"] in (f"great_expectations{suffix}", f"dqx{suffix}"):
+                    differing |= {rule for rule, count in record["counts"].items()
+                                  if count is not None and count != our_counts[rule]}
+        summary[f"rules_with_differing_counts_{size}"] = ", ".join(sorted(differing)) or "none"
     headline = label(max(sizes))  # the largest size also under unsuffixed names, for the catalog's front page
     summary["rows"] = max(sizes)
     for key in [f"{engine}_{figure}_seconds" for engine in ("floor_scan", *ENGINES)
