@@ -3,7 +3,7 @@
 Nulls fail only ``not_null``; every other rule leaves a null value to ``not_null`` and
 ``completeness`` (the same convention Great Expectations and DQX follow). ``unique`` and
 ``reference`` read helper columns that :func:`with_key_columns` adds: the keys seen more than once
-(one aggregation over the key columns, joined back as a broadcast) and the dimension's keys
+(:func:`repeated_keys`: a window over the key columns alone, joined back as a broadcast) and the dimension's keys
 (broadcast).
 
 Example::
@@ -55,29 +55,45 @@ def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str,
     return df
 
 
-def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame:
-    """Add the rows-per-key count of ``rule``'s key to the rows whose key occurs more than once.
+def key_present(rule: Rule) -> Column:
+    """True where none of ``rule``'s key columns is null (``unique`` leaves null keys to ``not_null``)."""
+    present = F.lit(True)
+    for name in rule.columns:
+        present = present & F.col(name).isNotNull()
+    return present
 
-    The keys are counted by a window over the key columns alone; the duplicated ones (usually few)
-    are collected and broadcast back, so the full rows are never shuffled. When more
-    than ``limit`` keys repeat, the count comes from a window over the key instead (a full shuffle).
-    Rows whose key has a null get no count: ``unique`` leaves them to ``not_null``.
+
+def repeated_keys(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame | None:
+    """The keys of ``rule`` seen more than once in ``df``, with their row counts, collected; None past ``limit``.
+
+    One window over the key columns alone: with nearly every key distinct, a hash aggregation would
+    build a map entry per key before the shuffle; the window shuffles the keys and sorts them. The
+    result is a small local DataFrame (key columns, then the count), ready to broadcast.
     """
     count_column = key_count_column(rule)
-    key_present = F.lit(True)
-    for name in rule.columns:
-        key_present = key_present & F.col(name).isNotNull()
-    # a window over the key columns alone: with nearly every key distinct, a hash aggregation would
-    # build a map entry per key before the shuffle; the window shuffles the keys and sorts them
     per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
-    counted = (df.where(key_present).select(*rule.columns, per_key.alias(count_column))
+    counted = (df.where(key_present(rule)).select(*rule.columns, per_key.alias(count_column))
                .where(F.col(count_column) > 1).dropDuplicates(list(rule.columns)))
     duplicated = counted.limit(limit + 1).collect()
     if len(duplicated) > limit:
+        return None
+    return df.sparkSession.createDataFrame(duplicated, counted.schema)
+
+
+def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame:
+    """Add the rows-per-key count of ``rule``'s key to the rows whose key occurs more than once.
+
+    The repeated keys (usually few) come from :func:`repeated_keys` and are broadcast back, so the
+    full rows are never shuffled. When more than ``limit`` keys repeat, the count comes from a window
+    over the key instead (a full shuffle). Rows whose key has a null get no count.
+    """
+    count_column = key_count_column(rule)
+    repeated = repeated_keys(df, rule, limit)
+    if repeated is None:
         per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
-        return df.withColumn(count_column, F.when(key_present, per_key))
+        return df.withColumn(count_column, F.when(key_present(rule), per_key))
     helper_keys = [f"{HELPER_PREFIX}dupkey_{position}" for position in range(len(rule.columns))]
-    keys = df.sparkSession.createDataFrame(duplicated, counted.schema).toDF(*helper_keys, count_column)
+    keys = repeated.toDF(*helper_keys, count_column)
     condition = [df[name] == keys[helper] for name, helper in zip(rule.columns, helper_keys, strict=True)]
     return df.join(F.broadcast(keys), condition, "left").drop(*helper_keys)
 
