@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 
 from catalog_tools.kafka_broker import KafkaBroker, running_broker
 from catalog_tools.kafka_io import KafkaMessage, create_topic, produce_messages
@@ -33,31 +32,15 @@ from plant_case_studies import (
     land_in_silver,
     line_ledger,
     load_gated_facts,
+    machine_registrations,
     register_machines,
     secured_kafka_stream,
+    shift_records,
 )
 from plant_data_quality import load_contract
 
 FOLDER = Path(__file__).resolve().parents[1]
 TOPIC = "plant.sensor-readings.v1"
-MACHINES = [("M-0101", "BER1", "BER1-L1", "press"), ("M-0102", "BER1", "BER1-L1", "cnc"),
-            ("M-0201", "MTY1", "MTY1-L1", "press"), ("M-0202", "MTY1", "MTY1-L1", "cnc")]
-
-
-def event(event_id: str, machine_id: str, plant_id: str, second: int, temperature_c: float) -> bytes:
-    return (f'{{"event_id": "{event_id}", "machine_id": "{machine_id}", "plant_id": "{plant_id}", '
-            f'"line_id": "{plant_id}-L1", "firmware_version": "2.4.1", '
-            f'"event_time": "2026-03-02T06:00:{second:02d}.000Z", "temperature_c": {temperature_c}, '
-            '"vibration_mm_s": 2.5, "pressure_bar": 6.0}').encode()
-
-
-def shift() -> list[KafkaMessage]:
-    """4 readings per plant, MTY1's gateway tag 3 times, one cut-off record, one re-sent reading."""
-    good = [event(f"ber1-e{i}", m, "BER1", 5 * i, 60.0 + i) for i, m in enumerate(["M-0101", "M-0102"] * 2, 1)]
-    good += [event(f"mty1-e{i}", m, "MTY1", 5 * i, 70.0 + i) for i, m in enumerate(["M-0201", "M-0202"] * 2, 1)]
-    gateway = [event(f"mty1-gw-e{i}", "MTY1-PRESS-07", "MTY1", 30 + i, 72.0) for i in range(3)]
-    values = [*good, *gateway, b'{"event_id": "ber1-e9", "machine_id": "M-01', good[0]]
-    return [KafkaMessage(b"", value) for value in values]
 
 
 def say(step: str, text: str) -> None:
@@ -77,7 +60,8 @@ def run_case_study(spark: SparkSession, broker: KafkaBroker, work: Path, topic: 
     }, FileSecretProvider(work / "secrets"))
     producer_config = dict(kafka_python_kwargs(config))
     create_topic(topic, producer_config)
-    produced = produce_messages(shift(), topic, producer_config)
+    produced = produce_messages([KafkaMessage(key, value) for key, value in shift_records()], topic,
+                                producer_config)
     say("produce", f"{produced} records from BER1 and MTY1 over SASL_SSL as iot-app")
 
     medallion = PipelinePaths.under(str(work / "lake" / "medallion"))
@@ -91,9 +75,7 @@ def run_case_study(spark: SparkSession, broker: KafkaBroker, work: Path, topic: 
     say("incident", f"03's gold without a contract: MTY1 machines {machines}")
 
     star = StarPaths.under(str(work / "lake" / "star"))
-    register_machines(spark, star, spark.createDataFrame(
-        MACHINES, "machine_id string, plant_id string, line_id string, machine_type string")
-        .withColumn("change_ts", F.lit("2026-01-05 00:00:00").cast("timestamp")))
+    register_machines(spark, star, machine_registrations(spark))
     load_gated_facts(spark, load_contract(FOLDER / "contracts" / "plant_line_readings.yaml"), medallion.silver, star)
     fact = spark.read.format("delta").load(star.fact_reading).where("plant_id = 'MTY1'")
     fixed = sorted(r.machine_id for r in fact.select("machine_id").distinct().collect())

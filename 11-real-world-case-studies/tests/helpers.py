@@ -1,7 +1,6 @@
 """Helpers shared by the case-study tests: the plants' client config (01), their events, the line's tables."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,10 @@ from pyspark.sql import DataFrame, SparkSession
 from catalog_tools.kafka_broker import KafkaBroker
 from catalog_tools.kafka_io import KafkaMessage, create_topic, produce_messages
 from kafka_auth_patterns import FileSecretProvider, KafkaClientConfig, client_config_from_dict, kafka_python_kwargs
+from plant_case_studies import reading, shift_records
 
 FOLDER = Path(__file__).resolve().parents[1]
 LINE_CONTRACT = FOLDER / "contracts" / "plant_line_readings.yaml"
-SHIFT_START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
-REGISTERED = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
-MACHINES = [  # machine_id, plant_id, line_id, machine_type: the machines registered in dim_machine
-    ("M-0101", "BER1", "BER1-L1", "press"),
-    ("M-0102", "BER1", "BER1-L1", "cnc"),
-    ("M-0201", "MTY1", "MTY1-L1", "press"),
-    ("M-0202", "MTY1", "MTY1-L1", "cnc"),
-]
 
 
 def plant_client_config(broker: KafkaBroker, secrets_dir: Path, user: str = "iot-app") -> KafkaClientConfig:
@@ -38,32 +30,9 @@ def plant_client_config(broker: KafkaBroker, secrets_dir: Path, user: str = "iot
     }, FileSecretProvider(secrets_dir))
 
 
-def reading(event_id: str, machine_id: str, plant_id: str, line_id: str, second: int, temperature_c: float,
-            firmware_version: str = "2.4.1", **extra: Any) -> dict[str, Any]:
-    """One sensor event as the plants' edge gateways publish it."""
-    event_time = SHIFT_START + dt.timedelta(seconds=second)
-    return {"event_id": event_id, "machine_id": machine_id, "plant_id": plant_id, "line_id": line_id,
-            "firmware_version": firmware_version, "event_time": event_time.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "temperature_c": temperature_c, "vibration_mm_s": 2.5, "pressure_bar": 6.0, **extra}
-
-
-def as_message(event: dict[str, Any] | bytes) -> KafkaMessage:
-    value = event if isinstance(event, bytes) else json.dumps(event).encode()
-    key = b"" if isinstance(event, bytes) else event["machine_id"].encode()
-    return KafkaMessage(key, value)
-
-
 def shift_messages() -> list[KafkaMessage]:
-    """One shift of both plants, in topic order, with what each record must become."""
-    ber = [reading(f"ber1-e{i}", m, "BER1", "BER1-L1", 5 * i, 60.0 + i) for i, m in
-           enumerate(["M-0101", "M-0102", "M-0101", "M-0102"], start=1)]
-    mty = [reading(f"mty1-e{i}", m, "MTY1", "MTY1-L1", 5 * i, 70.0 + i) for i, m in
-           enumerate(["M-0201", "M-0202", "M-0201", "M-0202"], start=1)]
-    # MTY1's replaced edge gateway names machines by its own tag, which no dimension knows:
-    bad_plant_batch = [reading(f"mty1-gw-e{i}", "MTY1-PRESS-07", "MTY1", "MTY1-L1", 30 + i, 72.0) for i in range(3)]
-    cut_off = b'{"event_id": "ber1-e9", "machine_id": "M-01'  # a gateway restart cut this record off
-    resent = ber[0]  # the gateway re-sent ber1-e1 after a timeout: at-least-once delivery
-    return [as_message(e) for e in [*ber, *mty, *bad_plant_batch, cut_off, resent]]
+    """Case study 1's shift (``plant_case_studies.shift_records``) as messages for tools' producer."""
+    return [KafkaMessage(key, value) for key, value in shift_records()]
 
 
 EXPECTED = {"produced": 13, "fact": 8, "contract_quarantine": 3, "parse_quarantine": 1, "duplicates": 1, "late": 0}
@@ -75,13 +44,6 @@ def produce_shift(config: KafkaClientConfig, topic: str, messages: list[KafkaMes
     kwargs = dict(kafka_python_kwargs(config))
     create_topic(topic, kwargs)
     return produce_messages(messages, topic, kwargs)
-
-
-def machine_changes(spark: SparkSession) -> DataFrame:
-    """The machine registrations, as 04's SCD2 dimension loads them."""
-    return spark.createDataFrame([(*m, REGISTERED) for m in MACHINES],
-                                 "machine_id string, plant_id string, line_id string, machine_type string, "
-                                 "change_ts timestamp")
 
 
 def payloads(spark: SparkSession, events: list[dict[str, Any]]) -> DataFrame:

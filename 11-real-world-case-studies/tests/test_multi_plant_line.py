@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
-from helpers import EXPECTED, LINE_CONTRACT, machine_changes, plant_client_config, produce_shift, shift_messages
+from helpers import EXPECTED, LINE_CONTRACT, plant_client_config, produce_shift, shift_messages
 from pyspark.sql import functions as F
 
 from iot_streaming_pipeline import PipelinePaths, load_environment_config, silver_settings
@@ -26,6 +26,7 @@ from plant_case_studies import (
     land_in_silver,
     line_ledger,
     load_gated_facts,
+    machine_registrations,
     register_machines,
     secured_kafka_stream,
 )
@@ -51,7 +52,7 @@ def landed(spark, kafka_sasl_ssl, tmp_path_factory):
 def gated(spark, landed):
     """The composed line: machines registered (04), silver gated into the fact table (08)."""
     star = StarPaths.under(str(landed["root"] / "star"))
-    register_machines(spark, star, machine_changes(spark))
+    register_machines(spark, star, machine_registrations(spark))
     load_gated_facts(spark, load_contract(LINE_CONTRACT), landed["medallion"].silver, star)
     return star
 

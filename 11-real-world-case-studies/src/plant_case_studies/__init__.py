@@ -30,6 +30,7 @@ from plant_case_studies.gated_star_schema import (
 from plant_case_studies.line_ledger import LineLedger, line_ledger
 from plant_case_studies.medallion_landing import aggregate_gold_from_silver, land_in_silver
 from plant_case_studies.on_call import record_merge_report, run_logging_failure
+from plant_case_studies.plant_shift import machine_registrations, reading, shift_records
 from plant_case_studies.secured_source import secured_kafka_stream
 
 __all__ = [
@@ -47,11 +48,14 @@ __all__ = [
     "land_in_silver",
     "line_ledger",
     "load_gated_facts",
+    "machine_registrations",
     "merge_firmware_payloads",
     "payloads_as_read",
+    "reading",
     "record_merge_report",
     "register_machines",
     "review_firmware_schema",
     "run_logging_failure",
     "secured_kafka_stream",
+    "shift_records",
 ]
