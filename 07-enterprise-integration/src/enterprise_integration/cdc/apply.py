@@ -97,7 +97,6 @@ def _typed_changes(events: DataFrame, fields: dict[str, dict], target: CdcTarget
     return events.select(
         *values,
         OP_COLUMN, SNAPSHOT_COLUMN, LSN_COLUMN, "offset", "topic", "partition", "_cdc_key",
-        "_cdc_value",
         F.coalesce(*errors, F.lit(None).cast("string")).alias("_cdc_cast_error"),
     )
 
@@ -202,13 +201,14 @@ def _quarantine(spark: SparkSession, rows: DataFrame, target: CdcTarget, batch_i
 
 
 def _append_ledger(spark: SparkSession, counts: ApplyCounts, target: CdcTarget) -> None:
-    row = (counts.batch_id, counts.events_in, counts.applied, counts.stale, counts.tombstones,
-           counts.quarantined, ",".join(counts.columns_added))
-    (
-        spark.createDataFrame([row], LEDGER_SCHEMA)
-        .withColumn("written_at", F.current_timestamp())
-        .write.format("delta").mode("append").save(target.ledger_path)
+    values = (counts.batch_id, counts.events_in, counts.applied, counts.stale, counts.tombstones,
+              counts.quarantined, ",".join(counts.columns_added))
+    # built from literals, not createDataFrame([...]): a local Python list starts a Python worker per batch
+    row = spark.range(1).select(
+        *[F.lit(value).cast(f.dataType).alias(f.name) for value, f in zip(values, LEDGER_SCHEMA, strict=True)],
+        F.current_timestamp().alias("written_at"),
     )
+    row.write.format("delta").mode("append").save(target.ledger_path)
 
 
 def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTarget, batch_id: int) -> ApplyCounts:
@@ -226,11 +226,9 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
     """
     events = read_change_events(kafka_rows, target.key_columns).persist()
     try:
-        # one pass: how many of each kind, and the distinct column lists the changes carry
-        # (as JSON text: the fields' parameters are a map, which Spark cannot group by)
+        # one pass: how many of each kind, and the distinct column lists (JSON text) the changes carry
         summary = events.groupBy(
-            KIND_COLUMN,
-            F.when(F.col(KIND_COLUMN) == "change", F.to_json("_cdc_fields")).alias("fields"),
+            KIND_COLUMN, F.when(F.col(KIND_COLUMN) == "change", F.col("_cdc_fields")).alias("fields"),
         ).count().collect()
         kinds: dict[str, int] = {}
         for row in summary:
@@ -242,14 +240,15 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
             rejected.append(events.where(F.col(KIND_COLUMN) == "malformed").select(
                 "topic", "partition", "offset", "_cdc_key", "_cdc_value", F.col(REASON_COLUMN).alias("reason")))
         added: list[str] = []
-        classified: DataFrame | None = None
         if kinds.get("change", 0):
             fields = merged_event_fields(schemas)
             added = evolve_target(spark, target, fields)
             if target.delete_mode == "hard":
                 _ensure_deletes_table(spark, target, fields)
             changes = _typed_changes(events.where(F.col(KIND_COLUMN) == "change"), fields, target)
-            classified = _classify(spark, changes, target).persist()
+            # fixed before the writes: a cached result would be recomputed after the MERGE (Delta
+            # re-caches what reads the table it wrote), against the table the MERGE just changed
+            classified = _classify(spark, changes, target).localCheckpoint(eager=True)
             by_status = classified.groupBy("_cdc_status", (F.col(OP_COLUMN) == "d").alias("is_delete"))
             for row in by_status.count().collect():
                 statuses[row["_cdc_status"]] = statuses.get(row["_cdc_status"], 0) + row["count"]
@@ -261,16 +260,17 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
                 _merge_into_target(spark, to_apply, target, list(fields),
                                    with_deletes=statuses.get("apply_deletes", 0) > 0)
             if statuses.get("quarantined", 0):
-                rejected.append(classified.where(F.col("_cdc_status") == "quarantined").select(
-                    "topic", "partition", "offset", "_cdc_key", "_cdc_value",
-                    F.col("_cdc_cast_error").alias("reason")))
+                origin = ["topic", "partition", "offset"]
+                rejected.append(
+                    classified.where(F.col("_cdc_status") == "quarantined")
+                    .select(*origin, "_cdc_key", F.col("_cdc_cast_error").alias("reason"))
+                    .join(events.select(*origin, "_cdc_value"), origin)
+                    .select(*origin, "_cdc_key", "_cdc_value", "reason"))
         if rejected:
             quarantine = rejected[0]
             for more in rejected[1:]:
                 quarantine = quarantine.unionByName(more)
             _quarantine(spark, quarantine, target, batch_id)
-        if classified is not None:
-            classified.unpersist()
         counts = ApplyCounts(
             batch_id=batch_id,
             events_in=sum(kinds.values()),
