@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from helpers import MACHINE_CHANGES
+from helpers import MACHINE_ATTRIBUTES, MACHINE_CHANGES, copy_table
+
+from manufacturing_star_schema import Scd2Spec, create_scd2_table
 
 TINY_DATA_SETTINGS = {
     # AQE runs every shuffle stage as a job of its own (an SCD2 outcome count took 210 jobs and 29 s
@@ -32,3 +36,23 @@ def changes(spark):
         return spark.createDataFrame(rows, schema)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def empty_dim_machine(spark, tmp_path_factory):
+    """Put an empty machine dimension (``create_scd2_table`` with hash surrogate keys) at a path.
+
+    ``create_scd2_table`` runs once per set of table properties; each call copies that table's folder
+    (``copy_table``), so every test gets a table of its own without paying for creating one again.
+    """
+    created: dict[tuple[tuple[str, str], ...], Path] = {}
+
+    def put(path, properties=None):
+        key = tuple(sorted((properties or {}).items()))
+        if key not in created:
+            created[key] = tmp_path_factory.mktemp("empty_dim_machine") / "table"
+            spec = Scd2Spec(natural_key=("machine_id",))
+            create_scd2_table(spark, str(created[key]), MACHINE_ATTRIBUTES, spec, properties=properties)
+        return copy_table(created[key], path)
+
+    return put

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 from chispa import assert_df_equality
 from pyspark.sql import types as T
@@ -40,3 +41,10 @@ def assert_history(spark, path, columns, expected_rows):
     actual = spark.read.format("delta").load(path).select(*columns)
     expected = spark.createDataFrame(expected_rows, actual.schema)
     assert_df_equality(actual, expected, ignore_row_order=True)
+
+
+def copy_table(source, path) -> str:
+    """Copy the Delta table at ``source`` to the new folder ``path`` (a Delta table is its folder; its
+    log holds no absolute path); return ``path`` as a string."""
+    shutil.copytree(source, path)
+    return str(path)

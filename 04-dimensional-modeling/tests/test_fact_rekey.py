@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import MACHINE_ATTRIBUTES, ts
+from helpers import ts
 
-from manufacturing_star_schema import Scd2Spec, assert_scd2_invariants, create_scd2_table, merge_scd2
+from manufacturing_star_schema import Scd2Spec, assert_scd2_invariants, merge_scd2
 from manufacturing_star_schema.fact_rekey import rekey_unknown_members
 from manufacturing_star_schema.facts import build_sensor_reading_facts
 
@@ -19,9 +19,10 @@ def fact_keys(spark, path):
     return {r.reading_id: r.machine_sk for r in spark.read.format("delta").load(path).collect()}
 
 
-def test_unknown_member_facts_get_the_version_valid_at_event_time_without_loss_or_duplicates(spark, tmp_path, changes):
-    dim_path, fact_path = str(tmp_path / "dim_machine"), str(tmp_path / "fact_sensor_readings")
-    create_scd2_table(spark, dim_path, MACHINE_ATTRIBUTES, SPEC)
+def test_unknown_member_facts_get_the_version_valid_at_event_time_without_loss_or_duplicates(
+    spark, empty_dim_machine, tmp_path, changes
+):
+    dim_path, fact_path = empty_dim_machine(tmp_path / "dim_machine"), str(tmp_path / "fact_sensor_readings")
     merge_scd2(spark, dim_path, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]), SPEC)
     readings = spark.createDataFrame(
         [

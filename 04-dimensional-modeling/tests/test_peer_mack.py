@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from delta.tables import DeltaTable
-from helpers import MACHINE_ATTRIBUTES, assert_history, outcome_counts, ts
+from helpers import assert_history, outcome_counts, ts
 from mack import type_2_scd_upsert
 from pyspark.sql import functions as F
 
@@ -21,7 +21,6 @@ from manufacturing_star_schema import (
     Scd2Spec,
     ScdInvariantError,
     assert_scd2_invariants,
-    create_scd2_table,
     merge_scd2,
 )
 
@@ -59,9 +58,8 @@ def mack_as_scd2(spark, path):
     )
 
 
-def test_a_late_change_and_a_replayed_batch_break_mack_but_not_merge_scd2(spark, tmp_path, changes):
-    ours, theirs = str(tmp_path / "ours"), str(tmp_path / "mack")
-    create_scd2_table(spark, ours, MACHINE_ATTRIBUTES, SPEC)
+def test_a_late_change_and_a_replayed_batch_break_mack_but_not_merge_scd2(spark, empty_dim_machine, tmp_path, changes):
+    ours, theirs = empty_dim_machine(tmp_path / "ours"), str(tmp_path / "mack")
     spark.createDataFrame([], MACK_TABLE).write.format("delta").save(theirs)
     for rows in (MONDAY, THURSDAY):
         merge_scd2(spark, ours, changes(rows), SPEC)

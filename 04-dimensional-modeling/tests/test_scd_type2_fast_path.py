@@ -6,6 +6,8 @@ and validity columns included), the outcomes and the metrics. Every test ends wi
 checker, and every result's outcomes account for every source row. The dimensions have deletion
 vectors on (as the benchmark and Delta's guidance for MERGE-heavy tables); two tests pin down that
 without them (copy-on-write) a rerun still commits nothing and unchanged rows are not rewritten.
+Most tests start from twins that already hold M1's version of day 1 (``M1_ON_DAY_1``): they are
+seeded once for the module and copied for each test.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 from chispa import assert_df_equality
 from delta.tables import DeltaTable
-from helpers import MACHINE_ATTRIBUTES, outcome_counts, ts
+from helpers import MACHINE_CHANGES, copy_table, outcome_counts, ts
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
@@ -24,7 +26,6 @@ from manufacturing_star_schema import (
     OutOfOrderChangeError,
     Scd2Spec,
     assert_scd2_invariants,
-    create_scd2_table,
     merge_scd2,
 )
 from manufacturing_star_schema.scd_type2_fast_path import (
@@ -41,15 +42,28 @@ FAST = Scd2Spec(natural_key=("machine_id",))
 GENERAL = Scd2Spec(natural_key=("machine_id",), fast_path=False)
 DELETION_VECTORS = {"delta.enableDeletionVectors": "true"}
 ATTRIBUTES = ["line_id", "firmware", "max_rpm"]
+M1_ON_DAY_1 = [("M1", "L1", "fw-1.0", 1200, ts(1))]
 
 
 @pytest.fixture
-def twins(spark, tmp_path):
+def twins(empty_dim_machine, tmp_path):
     """Two empty dimensions: ``fast`` (fast path allowed) and ``general`` (general path forced)."""
-    paths = {"fast": str(tmp_path / "fast"), "general": str(tmp_path / "general")}
-    for path in paths.values():
-        create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST, properties=DELETION_VECTORS)
+    return {name: empty_dim_machine(tmp_path / name, DELETION_VECTORS) for name in ("fast", "general")}
+
+
+@pytest.fixture(scope="module")
+def seeded_twins(spark, empty_dim_machine, tmp_path_factory):
+    """The twins after ``M1_ON_DAY_1`` (applied once for the module; tests get copies)."""
+    folder = tmp_path_factory.mktemp("twins_holding_m1")
+    paths = {name: empty_dim_machine(folder / name, DELETION_VECTORS) for name in ("fast", "general")}
+    seed_both(spark, paths, spark.createDataFrame(M1_ON_DAY_1, MACHINE_CHANGES))
     return paths
+
+
+@pytest.fixture
+def twins_holding_m1(seeded_twins, tmp_path):
+    """Two dimensions of this test's own that both hold M1's version of day 1 (``M1_ON_DAY_1``)."""
+    return {name: copy_table(path, tmp_path / name) for name, path in seeded_twins.items()}
 
 
 def seed_both(spark, twins, batch):
@@ -156,13 +170,14 @@ def test_a_rerun_of_the_latest_batch_on_the_fast_path_changes_zero_rows_and_comm
     assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
 
 
-def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_and_commits_nothing(spark, tmp_path, changes):
+def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_and_commits_nothing(
+    spark, empty_dim_machine, tmp_path, changes
+):
     """Copy-on-write tables (no deletion vectors): a MERGE whose source rows match target rows rewrites
     the files holding them even when no clause fires, so a rerun used to commit an empty version
     (2 -> 3, zero rows changed). The fast path now leaves out rows that change nothing before its
     MERGE, and runs no MERGE when none is left: no version, on both paths."""
-    path = str(tmp_path / "no_deletion_vectors")
-    create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST)
+    path = empty_dim_machine(tmp_path / "no_deletion_vectors")
     batch = changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L2", "fw-2.0", 900, ts(2))])
     merge_scd2(spark, path, batch, FAST)
     version_before = version(spark, path)
@@ -178,11 +193,10 @@ def test_without_deletion_vectors_a_fast_rerun_changes_zero_rows_and_commits_not
 
 
 def test_without_deletion_vectors_a_partly_unchanged_batch_rewrites_only_the_changed_rows_files(
-    spark, tmp_path, changes
+    spark, empty_dim_machine, tmp_path, changes
 ):
     """Rows that change nothing never reach the MERGE, so they do not make it copy their files."""
-    path = str(tmp_path / "no_deletion_vectors")
-    create_scd2_table(spark, path, MACHINE_ATTRIBUTES, FAST)
+    path = empty_dim_machine(tmp_path / "no_deletion_vectors")
     merge_scd2(spark, path, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]), FAST)
     merge_scd2(spark, path, changes([("M2", "L2", "fw-2.0", 900, ts(2))]), FAST)  # a file of its own
     batch = changes([("M1", "L1", "fw-1.0", 1200, ts(3)), ("M2", "L2", "fw-2.1", 900, ts(3))])
@@ -196,12 +210,10 @@ def test_without_deletion_vectors_a_partly_unchanged_batch_rewrites_only_the_cha
 
 
 def test_a_late_change_aborts_the_fast_merge_uncommitted_and_the_general_path_places_it(
-    spark, twins, changes
+    spark, twins_holding_m1, changes
 ):
-    seed_both(
-        spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1)), ("M2", "L1", "fw-1.0", 900, ts(1))])
-    )
-    seed_both(spark, twins, changes([("M1", "L1", "fw-2.0", 1200, ts(10))]))
+    twins = twins_holding_m1
+    seed_both(spark, twins, changes([("M1", "L1", "fw-2.0", 1200, ts(10)), ("M2", "L1", "fw-1.0", 900, ts(1))]))
     version_before = version(spark, twins["fast"])
     batch = changes(
         [
@@ -231,8 +243,10 @@ def test_the_guard_clause_really_aborts_delta_s_merge(spark, twins, changes):
     assert version(spark, twins["fast"]) == version_before  # nothing committed: M9 was not inserted either
 
 
-def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantined(spark, twins, changes):
-    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantined(
+    spark, twins_holding_m1, changes
+):
+    twins = twins_holding_m1
     batch = changes(
         [
             ("M1", "L1", "fw-0.9", 1200, ts(1)),  # contradicts the stored version of day 1
@@ -250,11 +264,10 @@ def test_a_different_version_at_the_current_instant_falls_back_and_is_quarantine
     assert results["fast"].outcome_counts == {"quarantined": 1, "new_version": 1}
 
 
-def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twins, changes):
-    monday = changes([("M1", "L1", "fw-1.0", 1200, ts(1))])
-    thursday = changes([("M1", "L1", "fw-1.1", 1200, ts(4))])
-    seed_both(spark, twins, monday)
-    seed_both(spark, twins, thursday)
+def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twins_holding_m1, changes):
+    twins = twins_holding_m1
+    monday = changes(M1_ON_DAY_1)  # the batch the twins already hold
+    seed_both(spark, twins, changes([("M1", "L1", "fw-1.1", 1200, ts(4))]))  # Thursday's
     version_before = version(spark, twins["fast"])
 
     results = apply_to_both(spark, twins, monday)
@@ -304,9 +317,10 @@ def test_the_fast_merges_own_source_fails_on_a_batch_that_is_not_simple(spark, t
         fast_source(spark, twins["fast"], batch).collect()
 
 
-def test_the_fast_merges_source_is_as_narrow_as_macks_and_an_empty_batch_leaves_it_empty(spark, twins, changes):
-    new_and_changed = changes([("M1", "L1", "fw-1.0", 1200, ts(1))])
-    seed_both(spark, twins, new_and_changed)
+def test_the_fast_merges_source_is_as_narrow_as_macks_and_an_empty_batch_leaves_it_empty(
+    spark, twins_holding_m1, changes
+):
+    twins = twins_holding_m1
     batch = changes([("M1", "L1", "fw-1.1", 1200, ts(2)), ("M2", "L1", "fw-1.0", 900, ts(2))])
 
     source = fast_source(spark, twins["fast"], batch)
@@ -321,9 +335,9 @@ def test_the_fast_merges_source_is_as_narrow_as_macks_and_an_empty_batch_leaves_
 
 
 def test_a_batch_that_is_not_simple_aborts_the_fast_merge_uncommitted_and_the_general_path_applies_it(
-    spark, twins, changes
+    spark, twins_holding_m1, changes
 ):
-    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    twins = twins_holding_m1
     version_before = version(spark, twins["fast"])
     batch = changes([("M1", "L1", "fw-1.1", 1200, ts(2)), ("M1", "L1", "fw-1.2", 1200, ts(3))])  # two changes of M1
 
@@ -344,9 +358,9 @@ def test_type_6_never_takes_the_fast_path(spark):
 
 
 def test_a_batch_with_a_delete_takes_the_general_path_and_a_later_simple_batch_revives_the_key(
-    spark, twins, changes
+    spark, twins_holding_m1, changes
 ):
-    seed_both(spark, twins, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]))
+    twins = twins_holding_m1
     delete = changes([("M1", None, None, None, ts(7)), ("M2", "L1", "fw-1.0", 900, ts(7))]).withColumn(
         "is_deleted", F.col("machine_id") == "M1"
     )

@@ -67,14 +67,15 @@ def test_type1_overwrites_newer_changes_and_ignores_older_ones_and_reruns(spark,
         ("BER1", "Berlin Spandau", False, ts(5)),
         ("SHA1", "Shanghai", False, ts(5)),
     ]
-    assert outcome_counts(result) == {
+    counts = outcome_counts(result)
+    assert counts == {
         "updated": 1,
         "superseded_in_batch": 1,
         "older_than_stored": 1,
         "inserted": 1,
         "quarantined": 1,
     }
-    assert sum(outcome_counts(result).values()) == batch.count()
+    assert sum(counts.values()) == batch.count()  # rows in = rows written + skipped + quarantined
     assert rerun.metrics["num_updated_rows"] == 0 and rerun.metrics["num_inserted_rows"] == 0
     assert_one_row_per_key(spark.read.format("delta").load(dim_plant), ["plant_id"])
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MACHINE_ATTRIBUTES, ts
+from helpers import ts
 
 from manufacturing_star_schema import (
     OPEN_END,
     Scd2Spec,
     assert_one_row_per_key,
     assert_scd2_invariants,
-    create_scd2_table,
     merge_scd2,
 )
 from manufacturing_star_schema.errors import ScdInvariantError
@@ -71,9 +70,11 @@ def test_the_unknown_member_is_inserted_once(spark, delta_path):
     assert_one_row_per_key(spark.read.format("delta").load(delta_path), ["plant_sk"])
 
 
-def test_facts_get_the_machine_version_valid_at_event_time_or_the_unknown_member(spark, delta_path, changes):
+def test_facts_get_the_machine_version_valid_at_event_time_or_the_unknown_member(
+    spark, empty_dim_machine, delta_path, changes
+):
     spec = Scd2Spec(natural_key=("machine_id",))
-    create_scd2_table(spark, delta_path, MACHINE_ATTRIBUTES, spec)
+    empty_dim_machine(delta_path)
     merge_scd2(
         spark,
         delta_path,
