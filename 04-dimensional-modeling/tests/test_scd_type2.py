@@ -166,6 +166,7 @@ def test_the_reject_policy_raises_a_named_error_and_writes_nothing(spark, dim_ma
     merge_scd2(spark, dim_machine, changes([("M1", "L1", "fw-2.0", 1200, ts(10))]), strict)
     version = DeltaTable.forPath(spark, dim_machine).history(1).first()["version"]
 
+    # the fast path is tried first (the default): its MERGE aborts on the late change, then the policy raises
     with pytest.raises(OutOfOrderChangeError, match="found 1 older change"):
         merge_scd2(spark, dim_machine, changes([("M1", "L1", "fw-1.5", 1200, ts(6))]), strict)
 

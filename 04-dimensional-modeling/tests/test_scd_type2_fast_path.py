@@ -6,8 +6,9 @@ and validity columns included), the outcomes and the metrics. Every test ends wi
 checker, and every result's outcomes account for every source row. The dimensions have deletion
 vectors on (as the benchmark and Delta's guidance for MERGE-heavy tables); two tests pin down that
 without them (copy-on-write) a rerun still commits nothing and unchanged rows are not rewritten.
-Most tests start from twins that already hold M1's version of day 1 (``M1_ON_DAY_1``): they are
-seeded once for the module and copied for each test.
+Tests that need a stored history start from twins that already hold M1's version of day 1
+(``M1_ON_DAY_1``), seeded once for the module and copied for each test. The reject policy after an
+aborted fast MERGE is tested in test_scd_type2.py (its merges use the default spec: fast path first).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from pyspark.sql import Row
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import (
-    OutOfOrderChangeError,
     Scd2Spec,
     assert_scd2_invariants,
     merge_scd2,
@@ -276,18 +276,6 @@ def test_a_replay_of_an_older_batch_falls_back_and_is_already_applied(spark, twi
     assert version(spark, twins["fast"]) == version_before  # nothing to write, nothing committed
     assert_same_as_general(spark, twins, results)
     assert results["fast"].outcome_counts == {"already_applied": 1}
-
-
-def test_with_the_reject_policy_a_late_change_still_raises_the_named_error(spark, twins, changes):
-    strict = Scd2Spec(natural_key=("machine_id",), on_out_of_order="reject")
-    merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-2.0", 1200, ts(10))]), strict)
-    version_before = version(spark, twins["fast"])
-
-    with pytest.raises(OutOfOrderChangeError, match="found 1 older change"):
-        merge_scd2(spark, twins["fast"], changes([("M1", "L1", "fw-1.5", 1200, ts(6))]), strict)
-
-    assert version(spark, twins["fast"]) == version_before
-    assert_scd2_invariants(spark.read.format("delta").load(twins["fast"]), ["machine_id"])
 
 
 def fast_source(spark, path, batch):
