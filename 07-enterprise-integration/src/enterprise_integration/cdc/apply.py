@@ -147,9 +147,7 @@ def _classify(spark: SparkSession, typed: DataFrame, target: CdcTarget) -> DataF
     return ranked.withColumn("_cdc_status", status)
 
 
-def _merge_into_target(
-    spark: SparkSession, rows: DataFrame, target: CdcTarget, columns: list[str], with_deletes: bool
-) -> None:
+def _merge_into_target(spark: SparkSession, rows: DataFrame, target: CdcTarget, columns: list[str]) -> None:
     newer = is_newer_sql("s", "t")
     position = {c: f"s.{c}" for c in (SNAPSHOT_COLUMN, LSN_COLUMN, OP_COLUMN)}
     everything = {quoted(c): f"s.{quoted(c)}" for c in columns} | position
@@ -173,10 +171,13 @@ def _merge_into_target(
             .whenNotMatchedInsert(values=everything | {DELETED_COLUMN: f"s.{OP_COLUMN} = 'd'"})
         )
     merge.execute()
-    if target.delete_mode == "hard" and with_deletes:
-        # an append, not a MERGE: readers take each key's highest LSN, so repeats are harmless
-        deletes = rows.where(F.col(OP_COLUMN) == "d").select(*target.key_columns, SNAPSHOT_COLUMN, LSN_COLUMN)
-        deletes.write.format("delta").mode("append").save(target.deletes_path)
+
+
+def _append_deletes(rows: DataFrame, target: CdcTarget) -> None:
+    """Keep the position of each applied hard delete (after the MERGE: a crash between them re-runs both)."""
+    # an append, not a MERGE: readers take each key's highest LSN, so repeats are harmless
+    deletes = rows.where(F.col(OP_COLUMN) == "d").select(*target.key_columns, SNAPSHOT_COLUMN, LSN_COLUMN)
+    deletes.write.format("delta").mode("append").save(target.deletes_path)
 
 
 def _upsert(spark: SparkSession, path: str, schema: T.StructType, rows: DataFrame, keys: list[str]) -> None:
@@ -211,6 +212,33 @@ def _append_ledger(spark: SparkSession, counts: ApplyCounts, target: CdcTarget) 
     row.write.format("delta").mode("append").save(target.ledger_path)
 
 
+def _count_events(events: DataFrame) -> tuple[dict[str, int], list[list[dict]]]:
+    """The one pass over the batch's messages: events per kind, and the distinct column lists of the changes."""
+    summary = events.groupBy(
+        KIND_COLUMN, F.when(F.col(KIND_COLUMN) == "change", F.col("_cdc_fields")).alias("fields"),
+    ).count().collect()
+    kinds: dict[str, int] = {}
+    for row in summary:
+        kinds[row[KIND_COLUMN]] = kinds.get(row[KIND_COLUMN], 0) + row["count"]
+    return kinds, [json.loads(row["fields"]) for row in summary if row["fields"]]
+
+
+def _classify_and_count(
+    spark: SparkSession, changes: DataFrame, target: CdcTarget
+) -> tuple[DataFrame, dict[str, int]]:
+    """Classify the typed changes, fixed before any write, and count them per status (and applied deletes)."""
+    # a local checkpoint, not a cache: Delta re-caches what reads a table it writes, so a cached result
+    # would be recomputed after the MERGE, against the table the MERGE had just changed
+    classified = _classify(spark, changes, target).localCheckpoint(eager=True)
+    statuses: dict[str, int] = {}
+    by_status = classified.groupBy("_cdc_status", (F.col(OP_COLUMN) == "d").alias("is_delete"))
+    for row in by_status.count().collect():
+        statuses[row["_cdc_status"]] = statuses.get(row["_cdc_status"], 0) + row["count"]
+        if row["_cdc_status"] == "apply" and row["is_delete"]:
+            statuses["apply_deletes"] = row["count"]
+    return classified, statuses
+
+
 def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTarget, batch_id: int) -> ApplyCounts:
     """Apply one micro-batch read from a Debezium topic by Spark's Kafka source; return its counts.
 
@@ -226,14 +254,7 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
     """
     events = read_change_events(kafka_rows, target.key_columns).persist()
     try:
-        # one pass: how many of each kind, and the distinct column lists (JSON text) the changes carry
-        summary = events.groupBy(
-            KIND_COLUMN, F.when(F.col(KIND_COLUMN) == "change", F.col("_cdc_fields")).alias("fields"),
-        ).count().collect()
-        kinds: dict[str, int] = {}
-        for row in summary:
-            kinds[row[KIND_COLUMN]] = kinds.get(row[KIND_COLUMN], 0) + row["count"]
-        schemas = [json.loads(row["fields"]) for row in summary if row["fields"]]
+        kinds, schemas = _count_events(events)
         statuses: dict[str, int] = {}
         rejected: list[DataFrame] = []
         if kinds.get("malformed", 0):
@@ -246,19 +267,13 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
             if target.delete_mode == "hard":
                 _ensure_deletes_table(spark, target, fields)
             changes = _typed_changes(events.where(F.col(KIND_COLUMN) == "change"), fields, target)
-            # fixed before the writes: a cached result would be recomputed after the MERGE (Delta
-            # re-caches what reads the table it wrote), against the table the MERGE just changed
-            classified = _classify(spark, changes, target).localCheckpoint(eager=True)
-            by_status = classified.groupBy("_cdc_status", (F.col(OP_COLUMN) == "d").alias("is_delete"))
-            for row in by_status.count().collect():
-                statuses[row["_cdc_status"]] = statuses.get(row["_cdc_status"], 0) + row["count"]
-                if row["_cdc_status"] == "apply" and row["is_delete"]:
-                    statuses["apply_deletes"] = row["count"]
+            classified, statuses = _classify_and_count(spark, changes, target)
             if statuses.get("apply", 0):
                 to_apply = classified.where(F.col("_cdc_status") == "apply").select(
                     *[F.col(quoted(name)) for name in fields], OP_COLUMN, SNAPSHOT_COLUMN, LSN_COLUMN)
-                _merge_into_target(spark, to_apply, target, list(fields),
-                                   with_deletes=statuses.get("apply_deletes", 0) > 0)
+                _merge_into_target(spark, to_apply, target, list(fields))
+                if target.delete_mode == "hard" and statuses.get("apply_deletes", 0):
+                    _append_deletes(to_apply, target)
             if statuses.get("quarantined", 0):
                 origin = ["topic", "partition", "offset"]
                 rejected.append(
