@@ -7,7 +7,8 @@ Every batch writes one ledger row where ``events_in = applied + stale + tombston
 Re-running a batch (a restarted query replays its last batch) changes nothing: the table is a
 MERGE guarded by the source position, the quarantine a MERGE keyed by the Kafka
 offset; the deletes table and the ledger are appended, and read as each key's highest LSN and once
-per batch id (:func:`ledger_totals`).
+per batch id (:func:`ledger_totals`). A batch writes to a table only when it has rows for it; the
+ledger row is always written.
 """
 from __future__ import annotations
 
