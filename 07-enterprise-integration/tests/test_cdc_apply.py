@@ -178,18 +178,19 @@ def test_a_primary_key_change_moves_the_row_to_its_new_key(spark, delta_path):
 def test_malformed_events_go_to_quarantine_with_the_reason_and_the_counts_add_up(spark, delta_path):
     target = CdcTarget(delta_path, key_columns=("id",))
     good_key, good_value = change("c", 1, 100, {"status": "new", "qty": "1.00"})
-    batch = kafka_rows(spark, [
+    messages = [
         (good_key, good_value),
         (good_key, "{not json"),                                           # broken JSON
         (good_key, good_value.replace('"op": "c"', '"op": "x"')),          # unknown op
         ('{"other": 1}', good_value),                                       # key without the id
         change("c", 2, 110, {"status": "new", "qty": "lots"}),             # qty is not a number
         (good_key, good_value.replace('{"schema": ', '{"schemaless": ')),  # converter without schemas
-    ])
+    ]
 
-    counts = apply_change_batch(spark, batch, target, batch_id=0)
+    counts = apply_change_batch(spark, kafka_rows(spark, messages), target, batch_id=0)
 
-    reasons = sorted(r["reason"] for r in spark.read.format("delta").load(target.quarantine_path).collect())
+    quarantined = spark.read.format("delta").load(target.quarantine_path).collect()
+    reasons = sorted(r["reason"] for r in quarantined)
     assert reasons == [
         "column qty: 'lots' is not decimal(10,2)",
         "envelope has no schema: expected value.converter.schemas.enable=true",
@@ -197,6 +198,8 @@ def test_malformed_events_go_to_quarantine_with_the_reason_and_the_counts_add_up
         "unknown op 'x', expected one of ['c', 'u', 'd', 'r']",
         "value is not a Debezium JSON envelope (no payload.op)",
     ]
+    # each keeps its message as it came, to be fixed and replayed
+    assert {r["offset"]: (r["key"], r["value"]) for r in quarantined} == dict(enumerate(messages[1:], start=1))
     assert (counts.events_in, counts.applied, counts.quarantined) == (6, 1, 5)
     assert ledger_totals(spark, target) == {
         "events_in": 6, "applied": 1, "stale": 0, "tombstones": 0, "quarantined": 5,

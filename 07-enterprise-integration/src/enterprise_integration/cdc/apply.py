@@ -229,8 +229,9 @@ def _classify_and_count(
 ) -> tuple[DataFrame, dict[str, int]]:
     """Classify the typed changes, fixed before any write, and count them per status (and applied deletes)."""
     # a local checkpoint, not a cache: Delta re-caches what reads a table it writes, so a cached result
-    # would be recomputed after the MERGE, against the table the MERGE had just changed
-    classified = _classify(spark, changes, target).localCheckpoint(eager=True)
+    # would be recomputed after the MERGE, against the table the MERGE had just changed. Its plan is
+    # fixed here; the count below computes it once, and every later use reads the checkpointed rows.
+    classified = _classify(spark, changes, target).localCheckpoint(eager=False)
     statuses: dict[str, int] = {}
     by_status = classified.groupBy("_cdc_status", (F.col(OP_COLUMN) == "d").alias("is_delete"))
     for row in by_status.count().collect():
@@ -276,11 +277,13 @@ def apply_change_batch(spark: SparkSession, kafka_rows: DataFrame, target: CdcTa
                 if target.delete_mode == "hard" and statuses.get("apply_deletes", 0):
                     _append_deletes(to_apply, target)
             if statuses.get("quarantined", 0):
+                # their message text from the batch itself (read again: only when a value did not convert)
                 origin = ["topic", "partition", "offset"]
+                texts = kafka_rows.select(*origin, F.col("value").cast("string").alias("_cdc_value"))
                 rejected.append(
                     classified.where(F.col("_cdc_status") == "quarantined")
                     .select(*origin, "_cdc_key", F.col("_cdc_cast_error").alias("reason"))
-                    .join(events.select(*origin, "_cdc_value"), origin)
+                    .join(texts, origin)
                     .select(*origin, "_cdc_key", "_cdc_value", "reason"))
         if rejected:
             quarantine = rejected[0]

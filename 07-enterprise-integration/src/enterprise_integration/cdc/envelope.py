@@ -91,7 +91,8 @@ def _reason(envelope: Column, key_text: Column, key_columns: tuple[str, ...]) ->
 def read_change_events(kafka_rows: DataFrame, key_columns: tuple[str, ...]) -> DataFrame:
     """One row per Kafka message: kind, reason, op, position, key/before/after JSON and Kafka origin.
 
-    ``_cdc_fields`` is the ``after`` struct's Connect field list as JSON text.
+    ``_cdc_fields`` is the ``after`` struct's Connect field list as JSON text; ``_cdc_value`` is the
+    message text of malformed events (null for the others).
 
     Example::
 
@@ -121,7 +122,8 @@ def read_change_events(kafka_rows: DataFrame, key_columns: tuple[str, ...]) -> D
         envelope["payload"]["before"].alias("_cdc_before"),
         envelope["payload"]["after"].alias("_cdc_after"),
         after_fields.alias("_cdc_fields"),
-        value_text.alias("_cdc_value"),
+        # the message text only where its quarantine row needs it: a batch's text is megabytes to cache
+        F.when(kind == "malformed", value_text).alias("_cdc_value"),
         "topic",
         "partition",
         "offset",
