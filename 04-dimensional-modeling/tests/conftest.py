@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import MACHINE_ATTRIBUTES, MACHINE_CHANGES, copy_table
+from helpers import MACHINE_ATTRIBUTES, MACHINE_CHANGES, copy_table, local_frame
 
 from manufacturing_star_schema import Scd2Spec, create_scd2_table
 
@@ -33,7 +33,7 @@ def changes(spark):
     """Build a machine-config change batch from tuples (machine_id, line_id, firmware, max_rpm, change_ts)."""
 
     def build(rows, schema=MACHINE_CHANGES):
-        return spark.createDataFrame(rows, schema)
+        return local_frame(spark, rows, schema)
 
     return build
 

@@ -6,6 +6,8 @@ import datetime as dt
 import shutil
 
 from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 MACHINE_CHANGES = T.StructType(
@@ -39,7 +41,7 @@ def outcome_counts(result) -> dict[str, int]:
 def assert_history(spark, path, columns, expected_rows):
     """The dimension, on the given columns, holds exactly ``expected_rows`` (any order; chispa compares)."""
     actual = spark.read.format("delta").load(path).select(*columns)
-    expected = spark.createDataFrame(expected_rows, actual.schema)
+    expected = local_frame(spark, expected_rows, actual.schema)
     assert_df_equality(actual, expected, ignore_row_order=True)
 
 
@@ -48,3 +50,22 @@ def copy_table(source, path) -> str:
     log holds no absolute path); return ``path`` as a string."""
     shutil.copytree(source, path)
     return str(path)
+
+
+def local_frame(spark: SparkSession, rows, schema: T.StructType | str) -> DataFrame:
+    """What ``spark.createDataFrame(rows, schema)`` returns (the same rows and schema), kept inside the JVM.
+
+    A DataFrame made by ``createDataFrame`` from a Python list scans a Python RDD: every Spark job
+    that reads it (a MERGE reads its source several times) starts Python worker tasks. Built from
+    literals, the rows are a plan of their own and no job needs Python.
+    """
+    schema = T.StructType.fromDDL(schema) if isinstance(schema, str) else schema
+    if not rows:
+        empty = spark.range(0).select(*[F.lit(None).cast(f.dataType).alias(f.name) for f in schema.fields])
+        return empty.to(schema)
+    literal_rows = [
+        F.struct(*[F.lit(value).cast(f.dataType).alias(f.name) for value, f in zip(row, schema.fields, strict=True)])
+        for row in rows
+    ]
+    # the cast to the schema's own struct type gives the columns its nullability (a literal is never null)
+    return spark.range(1).select(F.inline(F.array(*literal_rows).cast(T.ArrayType(schema, containsNull=False))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import ts
+from helpers import local_frame, ts
 
 from manufacturing_star_schema import Scd2Spec, assert_scd2_invariants, merge_scd2
 from manufacturing_star_schema.fact_rekey import rekey_unknown_members
@@ -24,7 +24,8 @@ def test_unknown_member_facts_get_the_version_valid_at_event_time_without_loss_o
 ):
     dim_path, fact_path = empty_dim_machine(tmp_path / "dim_machine"), str(tmp_path / "fact_sensor_readings")
     merge_scd2(spark, dim_path, changes([("M1", "L1", "fw-1.0", 1200, ts(1))]), SPEC)
-    readings = spark.createDataFrame(
+    readings = local_frame(
+        spark,
         [
             ("r1", "M1", "temp", ts(3), 70.0, ts(3)),  # known machine: keyed at load
             ("r2", "M9", "temp", ts(3), 71.0, ts(3)),  # M9 not in the dimension yet: -1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import ts
+from helpers import local_frame, ts
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import OPEN_END
@@ -24,14 +24,16 @@ READINGS = (
 
 
 def dim_machine(spark):
-    return spark.createDataFrame(
+    return local_frame(
+        spark,
         [(11, "M1", ts(1), OPEN_END)],
         "machine_sk bigint, machine_id string, valid_from timestamp, valid_to timestamp",
     )
 
 
 def test_sensor_facts_are_keyed_and_bad_readings_quarantined_with_every_row_accounted_for(spark):
-    readings = spark.createDataFrame(
+    readings = local_frame(
+        spark,
         [
             ("r1", "M1", "temp", ts(2, 8), 71.5, ts(2, 9)),  # good
             ("r2", "M2", "temp", ts(2, 8), 70.0, ts(2, 9)),  # unknown machine: kept with key -1
@@ -57,10 +59,12 @@ def test_sensor_facts_are_keyed_and_bad_readings_quarantined_with_every_row_acco
 
 
 def test_watermark_append_skips_what_is_loaded_and_reruns_append_nothing(spark, delta_path):
-    batch_1 = spark.createDataFrame(
+    batch_1 = local_frame(
+        spark,
         [("r1", ts(1)), ("r2", ts(2))], "reading_id string, ingested_at timestamp"
     )
-    batch_2 = spark.createDataFrame(
+    batch_2 = local_frame(
+        spark,
         [("r2", ts(2)), ("r3", ts(3))], "reading_id string, ingested_at timestamp"
     )
     batch_1.limit(0).write.format("delta").save(delta_path)
@@ -76,10 +80,12 @@ def test_watermark_append_skips_what_is_loaded_and_reruns_append_nothing(spark, 
 
 
 def test_cdc_merge_applies_the_latest_change_per_key_and_ignores_replays(spark, delta_path):
-    spark.createDataFrame(
+    local_frame(
+        spark,
         [("t1", 1, 9.5), ("t2", 1, 7.0)], "test_id string, seq long, measured_value double"
     ).write.format("delta").save(delta_path)
-    changes = spark.createDataFrame(
+    changes = local_frame(
+        spark,
         [
             ("t1", 3, 9.9, "U"),  # correction
             ("t1", 2, 9.7, "U"),  # older correction in the same feed: superseded
@@ -101,7 +107,8 @@ def test_cdc_merge_applies_the_latest_change_per_key_and_ignores_replays(spark, 
 def test_daily_snapshot_has_a_row_per_machine_day_including_idle_days_and_reloads_idempotently(
     spark, delta_path
 ):
-    events = spark.createDataFrame(
+    events = local_frame(
+        spark,
         [
             (11, dt.date(2026, 3, 2), 100, 3),
             (11, dt.date(2026, 3, 2), 50, 0),
@@ -109,7 +116,7 @@ def test_daily_snapshot_has_a_row_per_machine_day_including_idle_days_and_reload
         ],
         "machine_sk bigint, production_date date, units_produced int, units_scrapped int",
     )
-    machines = spark.createDataFrame([(11, 1), (12, 1)], "machine_sk bigint, plant_sk bigint")
+    machines = local_frame(spark, [(11, 1), (12, 1)], "machine_sk bigint, plant_sk bigint")
     first, last = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
 
     snapshot = daily_production_snapshot(events, machines, first, last)
@@ -128,7 +135,8 @@ def test_daily_snapshot_has_a_row_per_machine_day_including_idle_days_and_reload
 
 
 def test_hourly_aggregate_fact(spark):
-    facts = spark.createDataFrame(
+    facts = local_frame(
+        spark,
         [
             (11, "temp", ts(2, 8), 70.0),
             (11, "temp", ts(2, 8).replace(minute=30), 74.0),

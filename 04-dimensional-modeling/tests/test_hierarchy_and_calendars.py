@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import local_frame
 
 from manufacturing_star_schema.calendars import ShiftDefinition, assign_shift, build_dim_date, build_dim_shift
 from manufacturing_star_schema.errors import InvalidSpecError
@@ -14,7 +15,8 @@ OUTPUT = "division_id string, site_id string, plant_id string, line_id string, u
 
 
 def test_rollup_names_each_level_and_a_null_member_is_not_a_subtotal(spark):
-    output = spark.createDataFrame(
+    output = local_frame(
+        spark,
         [
             ("EU", "DE-East", "BER1", "L1", 10),
             ("EU", "DE-East", "BER1", "L2", 5),
@@ -34,7 +36,7 @@ def test_rollup_names_each_level_and_a_null_member_is_not_a_subtotal(spark):
 
 
 def test_cube_gives_every_subtotal_combination(spark):
-    output = spark.createDataFrame([("EU", "s", "BER1", "L1", 10), ("NA", "s", "AUS1", "L1", 20)], OUTPUT)
+    output = local_frame(spark, [("EU", "s", "BER1", "L1", 10), ("NA", "s", "AUS1", "L1", 20)], OUTPUT)
 
     cube = production_cube(output, ["division_id", "line_id"], "units")
 
@@ -43,7 +45,8 @@ def test_cube_gives_every_subtotal_combination(spark):
 
 
 def test_plant_codes_are_conformed_and_unmapped_codes_reported_not_dropped(spark):
-    scrap = spark.createDataFrame(
+    scrap = local_frame(
+        spark,
         [
             ("BER1", "AUS-01", 3),  # Berlin's own code for 'material defect'
             ("AUS1", "MD", 2),  # Austin's own code for the same reason
@@ -51,7 +54,8 @@ def test_plant_codes_are_conformed_and_unmapped_codes_reported_not_dropped(spark
         ],
         "plant_id string, local_reason_code string, units int",
     )
-    mapping = spark.createDataFrame(
+    mapping = local_frame(
+        spark,
         [("BER1", "AUS-01", 501), ("AUS1", "MD", 501)],
         "plant_id string, local_reason_code string, reason_sk bigint",
     )
@@ -98,7 +102,8 @@ def test_shifts_in_two_time_zones_and_a_night_shift_crossing_midnight(spark):
             ShiftDefinition("AUS1", "day", "America/Chicago", "07:00", "19:00"),
         ],
     )
-    events = spark.createDataFrame(
+    events = local_frame(
+        spark,
         [
             (
                 "e1",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ts
+from helpers import local_frame, ts
 from pyspark.sql import types as T
 
 from manufacturing_star_schema import (
@@ -24,7 +24,8 @@ SCHEMA = T.StructType(
 
 
 def test_a_correct_history_passes(spark):
-    dimension = spark.createDataFrame(
+    dimension = local_frame(
+        spark,
         [
             ("M1", ts(1), ts(5), False),
             ("M1", ts(5), OPEN_END, True),
@@ -55,7 +56,7 @@ def test_a_correct_history_passes(spark):
     ],
 )
 def test_each_broken_invariant_is_named_with_an_example(spark, rows, broken):
-    dimension = spark.createDataFrame(rows, SCHEMA)
+    dimension = local_frame(spark, rows, SCHEMA)
 
     with pytest.raises(ScdInvariantError) as raised:
         assert_scd2_invariants(dimension, ["machine_id"])
@@ -65,7 +66,8 @@ def test_each_broken_invariant_is_named_with_an_example(spark, rows, broken):
 
 
 def test_one_row_per_key_catches_a_duplicated_type1_member(spark):
-    dimension = spark.createDataFrame(
+    dimension = local_frame(
+        spark,
         [("P1", "Berlin"), ("P1", "Berlin-Spandau"), ("P2", "Austin")], "plant_id string, city string"
     )
 

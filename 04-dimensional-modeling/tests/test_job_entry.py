@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from helpers import local_frame
 
 from manufacturing_star_schema import OPEN_END
 from manufacturing_star_schema.dimensional_load_job import DimensionalLoadSourceError, main
@@ -54,7 +55,7 @@ def test_a_json_batch_at_relative_paths_becomes_the_dimension_and_the_refused_ro
 
 
 def test_a_rerun_of_a_delta_table_batch_writes_nothing_new(spark, tmp_path, capsys):
-    spark.createDataFrame([("M1", "L1", "fw-1.0", 1200, dt.datetime(2026, 3, 2))], CHANGES).write.format(
+    local_frame(spark, [("M1", "L1", "fw-1.0", 1200, dt.datetime(2026, 3, 2))], CHANGES).write.format(
         "delta").saveAsTable("machine_config_changes_job_entry")
     lake = tmp_path / "lake"
 

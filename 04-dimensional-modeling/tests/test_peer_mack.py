@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from delta.tables import DeltaTable
-from helpers import assert_history, outcome_counts, ts
+from helpers import assert_history, local_frame, outcome_counts, ts
 from mack import type_2_scd_upsert
 from pyspark.sql import functions as F
 
@@ -60,7 +60,7 @@ def mack_as_scd2(spark, path):
 
 def test_a_late_change_and_a_replayed_batch_break_mack_but_not_merge_scd2(spark, empty_dim_machine, tmp_path, changes):
     ours, theirs = empty_dim_machine(tmp_path / "ours"), str(tmp_path / "mack")
-    spark.createDataFrame([], MACK_TABLE).write.format("delta").save(theirs)
+    local_frame(spark, [], MACK_TABLE).write.format("delta").save(theirs)
     for rows in (MONDAY, THURSDAY):
         merge_scd2(spark, ours, changes(rows), SPEC)
         mack_upsert(spark, theirs, changes(rows))

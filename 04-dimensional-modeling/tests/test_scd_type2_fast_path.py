@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 from chispa import assert_df_equality
 from delta.tables import DeltaTable
-from helpers import MACHINE_CHANGES, copy_table, outcome_counts, ts
+from helpers import MACHINE_CHANGES, copy_table, local_frame, outcome_counts, ts
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
@@ -56,7 +56,7 @@ def seeded_twins(spark, empty_dim_machine, tmp_path_factory):
     """The twins after ``M1_ON_DAY_1`` (applied once for the module; tests get copies)."""
     folder = tmp_path_factory.mktemp("twins_holding_m1")
     paths = {name: empty_dim_machine(folder / name, DELETION_VECTORS) for name in ("fast", "general")}
-    seed_both(spark, paths, spark.createDataFrame(M1_ON_DAY_1, MACHINE_CHANGES))
+    seed_both(spark, paths, local_frame(spark, M1_ON_DAY_1, MACHINE_CHANGES))
     return paths
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MACHINE_ATTRIBUTES, assert_history, outcome_counts, ts
+from helpers import MACHINE_ATTRIBUTES, assert_history, local_frame, outcome_counts, ts
 from pyspark.sql import functions as F
 
 from manufacturing_star_schema import (
@@ -39,7 +39,8 @@ def test_type1_overwrites_newer_changes_and_ignores_older_ones_and_reruns(spark,
     merge_scd1(
         spark,
         dim_plant,
-        spark.createDataFrame(
+        local_frame(
+            spark,
             [
                 ("BER1", "Berlin", "DE-East", ts(1)),
                 ("AUS1", "Austin", "US-South", ts(2)),
@@ -48,7 +49,8 @@ def test_type1_overwrites_newer_changes_and_ignores_older_ones_and_reruns(spark,
         ),
         spec,
     )
-    batch = spark.createDataFrame(
+    batch = local_frame(
+        spark,
         [
             ("BER1", "Berlin Spandau", "DE-East", ts(5)),  # renamed on day 5: overwritten
             ("BER1", "Berlin Mitte", "DE-East", ts(3)),  # older than day 5 in the same batch: superseded
@@ -82,14 +84,14 @@ def test_type1_overwrites_newer_changes_and_ignores_older_ones_and_reruns(spark,
 
 def test_type1_soft_delete_keeps_the_member_and_a_new_column_is_added(spark, dim_plant):
     spec = Scd1Spec(natural_key=("plant_id",))
-    merge_scd1(spark, dim_plant, spark.createDataFrame([("BER1", "Berlin", "DE-East", ts(1))], PLANTS), spec)
-    delete = spark.createDataFrame([("BER1", None, None, ts(9))], PLANTS).withColumn("is_deleted", F.lit(True))
+    merge_scd1(spark, dim_plant, local_frame(spark, [("BER1", "Berlin", "DE-East", ts(1))], PLANTS), spec)
+    delete = local_frame(spark, [("BER1", None, None, ts(9))], PLANTS).withColumn("is_deleted", F.lit(True))
     merge_scd1(spark, dim_plant, delete, spec)
 
     result = merge_scd1(
         spark,
         dim_plant,
-        spark.createDataFrame([("AUS1", "Austin", "US-South", ts(9))], PLANTS).withColumn(
+        local_frame(spark, [("AUS1", "Austin", "US-South", ts(9))], PLANTS).withColumn(
             "time_zone", F.lit("America/Chicago")
         ),
         spec,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ts
+from helpers import local_frame, ts
 
 from manufacturing_star_schema import (
     OPEN_END,
@@ -24,7 +24,7 @@ PLANT_DIM = "plant_sk bigint, plant_id string"
 
 
 def test_hash_keys_are_the_same_on_every_rebuild(spark):
-    plants = spark.createDataFrame([("BER1",), ("AUS1",)], "plant_id string")
+    plants = local_frame(spark, [("BER1",), ("AUS1",)], "plant_id string")
 
     first = {r.plant_id: r.plant_sk for r in with_hash_key(plants, ["plant_id"], "plant_sk").collect()}
     rebuilt = {
@@ -36,21 +36,21 @@ def test_hash_keys_are_the_same_on_every_rebuild(spark):
 
 
 def test_max_plus_row_number_gives_two_concurrent_writers_the_same_key(spark, delta_path):
-    spark.createDataFrame([(-1, "UNKNOWN"), (1, "BER1"), (2, "AUS1")], PLANT_DIM).write.format("delta").save(
+    local_frame(spark, [(-1, "UNKNOWN"), (1, "BER1"), (2, "AUS1")], PLANT_DIM).write.format("delta").save(
         delta_path
     )
     dim = spark.read.format("delta").load(delta_path)
     writer_a = assign_max_plus_row_number(
-        dim, spark.createDataFrame([("SHA1",)], "plant_id string"), "plant_sk", ["plant_id"]
+        dim, local_frame(spark, [("SHA1",)], "plant_id string"), "plant_sk", ["plant_id"]
     )
     writer_b = assign_max_plus_row_number(
-        dim, spark.createDataFrame([("MEX1",)], "plant_id string"), "plant_sk", ["plant_id"]
+        dim, local_frame(spark, [("MEX1",)], "plant_id string"), "plant_sk", ["plant_id"]
     )
     a_rows = writer_a.select("plant_sk", "plant_id").collect()  # both writers read max = 2 ...
     b_rows = writer_b.select("plant_sk", "plant_id").collect()  # ... before either of them writes
 
-    spark.createDataFrame(a_rows, PLANT_DIM).write.format("delta").mode("append").save(delta_path)
-    spark.createDataFrame(b_rows, PLANT_DIM).write.format("delta").mode("append").save(
+    local_frame(spark, a_rows, PLANT_DIM).write.format("delta").mode("append").save(delta_path)
+    local_frame(spark, b_rows, PLANT_DIM).write.format("delta").mode("append").save(
         delta_path
     )  # no conflict raised
 
@@ -60,7 +60,7 @@ def test_max_plus_row_number_gives_two_concurrent_writers_the_same_key(spark, de
 
 
 def test_the_unknown_member_is_inserted_once(spark, delta_path):
-    spark.createDataFrame([(1, "BER1")], PLANT_DIM).write.format("delta").save(delta_path)
+    local_frame(spark, [(1, "BER1")], PLANT_DIM).write.format("delta").save(delta_path)
 
     inserted = [
         ensure_unknown_member(spark, delta_path, "plant_sk", {"plant_id": "UNKNOWN"}) for _ in range(2)
@@ -83,7 +83,8 @@ def test_facts_get_the_machine_version_valid_at_event_time_or_the_unknown_member
     )
     dim = spark.read.format("delta").load(delta_path)
     keys = {(r.firmware): r.machine_sk for r in dim.collect()}
-    readings = spark.createDataFrame(
+    readings = local_frame(
+        spark,
         [
             ("r1", "M1", ts(3)),  # during fw-1.0
             ("r2", "M1", ts(5)),  # exactly at the change: the new version (valid_from is inclusive)
