@@ -49,6 +49,7 @@ def key_check_methods(readings: DataFrame) -> dict[str, Callable[[], int]]:
     rule = load_contract(ENGINES_BENCHMARK.CONTRACT_PATH).rule(ENGINES_BENCHMARK.KEY_RULE)
     keys = readings.where(F.col(KEY).isNotNull())
     hashed = keys.select(F.xxhash64(KEY).alias("key_hash"))
+    per_hash = F.count(F.lit(1)).over(Window.partitionBy("key_hash")).alias("n")
     noop = lambda df: df.write.format("noop").mode("overwrite").save()  # noqa: E731
 
     def ours() -> int:
@@ -60,13 +61,11 @@ def key_check_methods(readings: DataFrame) -> dict[str, Callable[[], int]]:
         return len(candidates.groupBy(KEY).count().where("count > 1").collect())
 
     def window_on_hash_carrying_key() -> int:
-        per_hash = F.count(F.lit(1)).over(Window.partitionBy("key_hash"))
         carried = keys.select(F.xxhash64(KEY).alias("key_hash"), KEY)
-        return repeated_among(carried.select(KEY, per_hash.alias("n")).where("n > 1"))
+        return repeated_among(carried.select(KEY, per_hash).where("n > 1"))
 
     def repeated_hashes() -> list[Row]:
-        per_hash = F.count(F.lit(1)).over(Window.partitionBy("key_hash"))
-        return hashed.select("key_hash", per_hash.alias("n")).where("n > 1").select("key_hash").distinct().collect()
+        return hashed.select("key_hash", per_hash).where("n > 1").select("key_hash").distinct().collect()
 
     def repeated_hashes_then_key_pass() -> int:
         found = readings.sparkSession.createDataFrame(repeated_hashes(), "key_hash long")
