@@ -5,14 +5,16 @@ Run from the folder (one benchmark at a time on a shared machine)::
 
     python benchmarks/key_check_benchmark.py --rows 10000000 --runs 3
 
-Every method returns the same thing, the keys seen more than once (collected), so each has to move
-every key across a shuffle once. The methods: the engine's own (``repeated_keys``: a window over the
-key alone, the repeated keys collected), ``groupBy(key).count()``, a window and a
+Every method returns the same thing, the keys seen more than once (collected). The engine's two:
+by fingerprint (``repeated_keys_by_fingerprint``, for batches up to 20,000,000 rows: every key's
+``xxhash64`` collected through Arrow and sorted on the driver, the rows whose hash repeats read again
+and counted by key) and by a window over the key alone (``repeated_keys_by_window``, for larger
+batches). The others move every key across a shuffle once: ``groupBy(key).count()``, a window and a
 ``groupBy`` over ``xxhash64(key)`` (a hash can collide, so a real check confirms the repeated hashes'
 keys afterwards; these two leave that step out, in their favour), and the two exact ways of using
-the hash: a window over the hash that carries each key, its candidates' keys counted afterwards,
-and the repeated hashes (found by that window) collected and confirmed by a second pass over the key
-column. Methods alternate within each run, their order rotating from run to run.
+the hash in a shuffle: a window over the hash that carries each key, its candidates' keys counted
+afterwards, and the repeated hashes (found by that window) collected and confirmed by a second pass
+over the key column. Methods alternate within each run, their order rotating from run to run.
 
 Writes benchmarks/results/key_check.json (+ .md): median and worst seconds per method.
 """
@@ -34,7 +36,7 @@ from catalog_tools.bench import write_results
 from catalog_tools.scripts import load_script_from
 from catalog_tools.spark import local_spark
 from plant_data_quality import load_contract
-from plant_data_quality.rule_checks import repeated_keys
+from plant_data_quality.duplicate_keys import repeated_keys_by_fingerprint, repeated_keys_by_window
 
 FOLDER = Path(__file__).resolve().parents[1]
 RESULTS_DIR = FOLDER / "benchmarks" / "results"
@@ -52,9 +54,12 @@ def key_check_methods(readings: DataFrame) -> dict[str, Callable[[], int]]:
     per_hash = F.count(F.lit(1)).over(Window.partitionBy("key_hash")).alias("n")
     noop = lambda df: df.write.format("noop").mode("overwrite").save()  # noqa: E731
 
-    def ours() -> int:
-        found = repeated_keys(readings, rule)  # the readings repeat about 0.1 % of keys, under the limit
-        return -1 if found is None else found.count()  # counting the collected (local) rows is instant
+    # the readings repeat about 0.1 % of keys, under the broadcast limit: neither method returns None
+    def ours_by_fingerprint() -> int:
+        return repeated_keys_by_fingerprint(readings, rule).table.num_rows
+
+    def ours_window_on_key() -> int:
+        return repeated_keys_by_window(readings, rule).count()  # counting the collected (local) rows is instant
 
     def repeated_among(candidates: DataFrame) -> int:
         """Count the keys that really repeat among rows whose hash repeats (few rows: a small shuffle)."""
@@ -75,7 +80,8 @@ def key_check_methods(readings: DataFrame) -> dict[str, Callable[[], int]]:
     return {
         "floor_scan_key": lambda: noop(keys.select(KEY)) or 0,
         "floor_shuffle_hash": lambda: noop(hashed.repartition("key_hash")) or 0,
-        "ours_window_on_key": ours,
+        "ours_by_fingerprint": ours_by_fingerprint,
+        "ours_window_on_key": ours_window_on_key,
         "group_by_key": lambda: len(keys.groupBy(KEY).count().where("count > 1").collect()),
         "group_by_hash": lambda: len(hashed.groupBy("key_hash").count().where("count > 1").collect()),
         "window_on_hash": lambda: len(repeated_hashes()),

@@ -18,7 +18,7 @@ from plant_data_quality import (
     load_contract,
 )
 from plant_data_quality.evaluation import counting_metrics
-from plant_data_quality.rule_checks import HELPER_PREFIX, failure_expression, with_duplicate_key_counts
+from plant_data_quality.rule_checks import HELPER_PREFIX
 
 
 @pytest.fixture(scope="module")
@@ -183,29 +183,13 @@ def test_a_reference_rule_without_its_dimension_is_a_named_error(spark, contract
         evaluate_contract(readings(spark, [reading("e1")]), contract, now=NOW)
 
 
-def test_uniqueness_aggregates_the_key_alone_and_broadcasts_the_repeated_keys(spark, contract, batch, capsys):
-    # the full rows are never shuffled and sorted by key (a window would): only the key column is
+def test_uniqueness_reads_the_key_alone_and_the_full_rows_are_never_shuffled(spark, contract, batch, capsys):
+    # repeated keys are found by fingerprint and joined back on it; the small dimension is an IN list
     run = evaluate_contract(batch, contract, now=NOW, dimensions={"machines": machines(spark)})
     run.quarantined_rows.explain()
     plan = capsys.readouterr().out
 
-    assert "Window" not in plan
-    assert plan.count("BroadcastHashJoin") == 2  # repeated event ids, and the machines dimension
+    assert "Window" not in plan and "Exchange hashpartitioning" not in plan
+    assert plan.count("BroadcastHashJoin") == 1 and "__dq_fingerprint" in plan  # the repeated event ids
+    assert "M-0001" in plan  # the machines' keys, inlined
     assert run.result("event_id_unique").failing_rows == 2
-
-
-def test_more_repeated_keys_than_the_broadcast_limit_are_counted_by_a_window_with_the_same_result(spark, contract):
-    rule = contract.rule("event_id_unique")
-    data = readings(spark, [reading("a"), reading("a"),   # repeated
-                            reading("b"), reading("b"),   # repeated
-                            reading("c"),                 # unique
-                            reading(None), reading(None)])  # null keys are left to not_null
-
-    def flags(limit: int):
-        return (with_duplicate_key_counts(data, rule, limit=limit)
-                .select("event_id", failure_expression(rule, None).alias("fails")))
-
-    expected = spark.createDataFrame([("a", True), ("a", True), ("b", True), ("b", True), ("c", False),
-                                      (None, False), (None, False)], "event_id string, fails boolean")
-    assert_df_equality(flags(limit=100), expected, ignore_row_order=True, ignore_nullable=True)
-    assert_df_equality(flags(limit=1), expected, ignore_row_order=True, ignore_nullable=True)  # two keys > 1

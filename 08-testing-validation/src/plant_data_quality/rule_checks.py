@@ -2,9 +2,9 @@
 
 Nulls fail only ``not_null``; every other rule leaves a null value to ``not_null`` and
 ``completeness`` (the same convention Great Expectations and DQX follow). ``unique`` and
-``reference`` read helper columns that :func:`with_key_columns` adds: the keys seen more than once
-(:func:`repeated_keys`: a window over the key columns alone, joined back as a broadcast) and the dimension's keys
-(broadcast).
+``reference`` read helper columns that :func:`with_key_columns` adds: the rows per repeated key
+(:mod:`plant_data_quality.duplicate_keys`) and whether the dimension holds the row's key (a small
+dimension's keys inlined as an ``IN`` list, a larger one broadcast and joined).
 
 Example::
 
@@ -16,26 +16,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from plant_data_quality.contract import Contract, Rule
+from plant_data_quality.duplicate_keys import HELPER_PREFIX, key_count_column, with_duplicate_key_counts
 from plant_data_quality.errors import MissingDimensionError
 
-HELPER_PREFIX = "__dq_"
-# up to this many duplicated keys are collected and broadcast; beyond it the count per key is a window
-DUPLICATE_KEYS_TO_BROADCAST = 100_000
+__all__ = ["HELPER_PREFIX", "failure_expression", "reference_found_column", "with_key_columns"]
 
-
-def key_count_column(rule: Rule) -> str:
-    return f"{HELPER_PREFIX}count_{rule.name}"
+# a dimension with up to this many keys is checked with an IN list (a hash set in every task);
+# a larger one is broadcast and joined
+DIMENSION_KEYS_INLINED = 1_000
 
 
 def reference_found_column(rule: Rule) -> str:
     return f"{HELPER_PREFIX}found_{rule.name}"
 
 
-def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str, DataFrame]) -> DataFrame:
+def with_key_columns(
+    df: DataFrame, contract: Contract, dimensions: Mapping[str, DataFrame], inline_limit: int = DIMENSION_KEYS_INLINED
+) -> DataFrame:
     """Add the helper columns ``unique`` (rows per key) and ``reference`` (key found) rules read."""
     for rule in contract.row_rules:
         if rule.kind == "unique":
@@ -45,57 +46,43 @@ def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str,
             if dimension_name not in dimensions:
                 raise MissingDimensionError(f"rule {rule.name!r} expected dimension {dimension_name!r}, "
                                             f"got dimensions {sorted(dimensions)}")
-            key_column = f"{HELPER_PREFIX}key_{rule.name}"
-            keys = (dimensions[dimension_name]
-                    .select(F.col(rule.params["dimension_column"]).alias(key_column))
-                    .where(F.col(key_column).isNotNull()).distinct()
-                    .withColumn(reference_found_column(rule), F.lit(True)))
-            df = (df.join(F.broadcast(keys), df[rule.column] == keys[key_column], "left")
-                  .drop(key_column))
+            df = with_reference_found(df, rule, dimensions[dimension_name], inline_limit)
     return df
 
 
-def key_present(rule: Rule) -> Column:
-    """True where none of ``rule``'s key columns is null (``unique`` leaves null keys to ``not_null``)."""
-    present = F.lit(True)
-    for name in rule.columns:
-        present = present & F.col(name).isNotNull()
-    return present
+def with_reference_found(df: DataFrame, rule: Rule, dimension: DataFrame, inline_limit: int) -> DataFrame:
+    """Add a column that is true where ``dimension`` holds the row's key and null where it does not.
 
-
-def repeated_keys(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame | None:
-    """The keys of ``rule`` seen more than once in ``df``, with their row counts, collected; None past ``limit``.
-
-    One window over the key columns alone: with nearly every key distinct, a hash aggregation would
-    build a map entry per key before the shuffle; the window shuffles the keys and sorts them. The
-    result is a small local DataFrame (key columns, then the count), ready to broadcast.
+    Up to ``inline_limit`` distinct keys are collected and inlined as an ``IN`` list: each task
+    looks a row up in a hash set, cheaper per row than a join. More keys are broadcast and joined.
     """
-    count_column = key_count_column(rule)
-    per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
-    counted = (df.where(key_present(rule)).select(*rule.columns, per_key.alias(count_column))
-               .where(F.col(count_column) > 1).dropDuplicates(list(rule.columns)))
-    duplicated = counted.limit(limit + 1).collect()
-    if len(duplicated) > limit:
-        return None
-    return df.sparkSession.createDataFrame(duplicated, counted.schema)
+    found = reference_found_column(rule)
+    key_column = f"{HELPER_PREFIX}key_{rule.name}"
+    keys = (dimension.select(F.col(rule.params["dimension_column"]).alias(key_column))
+            .where(F.col(key_column).isNotNull()).distinct())
+    few = keys.limit(inline_limit + 1).collect()
+    if len(few) <= inline_limit:
+        return df.withColumn(found, F.when(in_list(rule.column, [row[0] for row in few]), F.lit(True)))
+    flagged = keys.withColumn(found, F.lit(True))
+    return df.join(F.broadcast(flagged), df[rule.column] == flagged[key_column], "left").drop(key_column)
 
 
-def with_duplicate_key_counts(df: DataFrame, rule: Rule, limit: int = DUPLICATE_KEYS_TO_BROADCAST) -> DataFrame:
-    """Add the rows-per-key count of ``rule``'s key to the rows whose key occurs more than once.
+def in_list(column: str, values: list) -> Column:
+    """``column IN (values)``, written as SQL text when every value is a string or an integer.
 
-    The repeated keys (usually few) come from :func:`repeated_keys` and are broadcast back, so the
-    full rows are never shuffled. When more than ``limit`` keys repeat, the count comes from a window
-    over the key instead (a full shuffle). Rows whose key has a null get no count.
+    One parse builds the whole list; ``Column.isin`` (used for other types) makes one call to the
+    JVM per value. Strings travel as hex-encoded bytes, so no value needs quoting or escaping.
+
+    Example::
+
+        in_list("machine_id", ["M-0001", "M-0002"])   # machine_id IN (CAST(X'4d2d30303031' AS STRING), ...)
     """
-    count_column = key_count_column(rule)
-    repeated = repeated_keys(df, rule, limit)
-    if repeated is None:
-        per_key = F.count(F.lit(1)).over(Window.partitionBy(*rule.columns))
-        return df.withColumn(count_column, F.when(key_present(rule), per_key))
-    helper_keys = [f"{HELPER_PREFIX}dupkey_{position}" for position in range(len(rule.columns))]
-    keys = repeated.toDF(*helper_keys, count_column)
-    condition = [df[name] == keys[helper] for name, helper in zip(rule.columns, helper_keys, strict=True)]
-    return df.join(F.broadcast(keys), condition, "left").drop(*helper_keys)
+    if not values or not all(type(value) in (str, int) for value in values):
+        return F.col(column).isin(values)
+    literals = [str(value) if type(value) is int else f"CAST(X'{value.encode().hex()}' AS STRING)"
+                for value in values]
+    quoted = "`" + column.replace("`", "``") + "`"
+    return F.expr(f"{quoted} IN ({', '.join(literals)})")
 
 
 def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
