@@ -23,8 +23,6 @@ from plant_data_quality.contract import Contract, Rule
 from plant_data_quality.duplicate_keys import HELPER_PREFIX, key_count_column, with_duplicate_key_counts
 from plant_data_quality.errors import MissingDimensionError
 
-__all__ = ["HELPER_PREFIX", "failure_expression", "reference_found_column", "with_key_columns"]
-
 # a dimension with up to this many keys is checked with an IN list (a hash set in every task);
 # a larger one is broadcast and joined
 DIMENSION_KEYS_INLINED = 1_000
@@ -34,9 +32,7 @@ def reference_found_column(rule: Rule) -> str:
     return f"{HELPER_PREFIX}found_{rule.name}"
 
 
-def with_key_columns(
-    df: DataFrame, contract: Contract, dimensions: Mapping[str, DataFrame], inline_limit: int = DIMENSION_KEYS_INLINED
-) -> DataFrame:
+def with_key_columns(df: DataFrame, contract: Contract, dimensions: Mapping[str, DataFrame]) -> DataFrame:
     """Add the helper columns ``unique`` (rows per key) and ``reference`` (key found) rules read."""
     for rule in contract.row_rules:
         if rule.kind == "unique":
@@ -46,11 +42,13 @@ def with_key_columns(
             if dimension_name not in dimensions:
                 raise MissingDimensionError(f"rule {rule.name!r} expected dimension {dimension_name!r}, "
                                             f"got dimensions {sorted(dimensions)}")
-            df = with_reference_found(df, rule, dimensions[dimension_name], inline_limit)
+            df = with_reference_found(df, rule, dimensions[dimension_name])
     return df
 
 
-def with_reference_found(df: DataFrame, rule: Rule, dimension: DataFrame, inline_limit: int) -> DataFrame:
+def with_reference_found(
+    df: DataFrame, rule: Rule, dimension: DataFrame, inline_limit: int = DIMENSION_KEYS_INLINED
+) -> DataFrame:
     """Add a column that is true where ``dimension`` holds the row's key and null where it does not.
 
     Up to ``inline_limit`` distinct keys are collected and inlined as an ``IN`` list: each task
