@@ -67,7 +67,7 @@ def test_a_batch_without_repeated_keys_needs_no_join(spark, capsys):
 
 
 @pytest.mark.parametrize("path", ["fingerprint", "fingerprint that collides"])
-def test_a_compound_key_keeps_its_column_types_on_every_path(spark, path):
+def test_a_compound_key_keeps_its_column_types_on_both_fingerprint_paths(spark, path):
     data = readings(spark, [reading("e1", machine_id="M-0001", event_time=minutes(0)),
                             reading("e2", machine_id="M-0001", event_time=minutes(0)),   # same machine and time
                             reading("e3", machine_id="M-0001", event_time=minutes(1)),
