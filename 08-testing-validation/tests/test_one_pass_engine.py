@@ -128,9 +128,10 @@ def test_every_row_rule_is_counted_in_one_aggregation_whose_data_is_read_by_one_
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", "false")
 
-    # nothing failed, so no sample is fetched: these jobs are the count of all 12 rules
-    assert jobs_without_adaptive == 1
-    assert jobs_with_adaptive == 2  # adaptive execution runs the one-task merge of the partial counts on its own
+    # nothing failed, so no sample is fetched: one job looks at the first rows for the values that
+    # match the pattern (a limit query, see test_pattern_matches.py), one job counts all 12 rules
+    assert jobs_without_adaptive == 2
+    assert jobs_with_adaptive == 3  # adaptive execution runs the one-task merge of the partial counts on its own
     assert [r.failing_rows for r in run.results] == [0] * 12
     assert run.rows_in == 1000 == run.rows_passed + run.rows_quarantined
 
@@ -147,7 +148,8 @@ def test_samples_of_failing_values_add_at_most_one_job_per_failing_rule(spark):
 
     failing_rules = [r for r in run.results if r.failing_rows]
     assert [r.failing_rows for r in run.results] == [2000 - (limit + 1) for limit in range(1000, 1010)] + [0, 0]
-    assert 2 < jobs <= 2 + len(failing_rules)  # the count (2 jobs), then limit queries stopping at the first rows
+    # the first rows' pattern matches and the count (3 jobs), then limit queries stopping at the first rows
+    assert 3 < jobs <= 3 + len(failing_rules)
     assert run.result("value_below_1000").sample_values == ("1001", "1002", "1003")
     assert run.result("code_known").sample_values == ()
     assert run.rows_in == 2000 == run.rows_passed + run.rows_quarantined

@@ -2,10 +2,11 @@
 
 One projection flags each row with one boolean per row rule; one aggregation of numbers only (so
 Spark compiles it into a hash aggregation) counts the failures of every rule, the quarantined rows,
-nulls for completeness and bins for drift. A few failing values are fetched afterwards, only for the rules that failed
-(:mod:`plant_data_quality.failure_samples`). A ``unique`` rule first counts its key column alone
-(one aggregation) and its repeated keys are broadcast into the pass; a ``reference`` rule
-broadcasts the dimension's keys.
+nulls for completeness and bins for drift. A few failing values are fetched afterwards, only for the
+rules that failed (:mod:`plant_data_quality.failure_samples`). Before the pass, a ``unique`` rule
+finds its repeated keys by fingerprint (:mod:`plant_data_quality.duplicate_keys`), a ``reference``
+rule collects its dimension's keys, and ``pattern`` rules learn which values of the first rows match
+(:mod:`plant_data_quality.pattern_matches`); all three reach the pass as lookups.
 
 Example::
 
@@ -28,6 +29,7 @@ from plant_data_quality.drift import bin_index, fractions_from_counts, populatio
 from plant_data_quality.errors import GateBlockedError
 from plant_data_quality.failure_samples import failing_value_samples
 from plant_data_quality.gates import RuleResult, judge_dataset_rule, judge_row_rule
+from plant_data_quality.pattern_matches import known_matches
 from plant_data_quality.rule_checks import HELPER_PREFIX, failure_expression, with_key_columns
 from plant_data_quality.schema_check import check_declared_schema
 
@@ -105,7 +107,8 @@ def evaluate_contract(
 
     The counts are one aggregation: one Spark job reads the data (under adaptive execution a second,
     one-task job merges the partial counts); a ``unique`` or ``reference`` rule adds the jobs that
-    collect its keys. The samples of failing values add at most one ``limit`` query, and one more
+    collect its keys, and ``pattern`` rules one ``limit`` query that finds the values matching them in
+    the first rows (:mod:`plant_data_quality.pattern_matches`). The samples of failing values add at most one ``limit`` query, and one more
     per failing rule that its first failing rows do not show.
 
     Args:
@@ -118,7 +121,8 @@ def evaluate_contract(
     now = now or dt.datetime.now(dt.UTC)
     row_rules = contract.row_rules
     prepared = with_key_columns(df, contract, dimensions or {})
-    failures = [failure_expression(rule, now) for rule in row_rules]
+    known = known_matches(df, row_rules)
+    failures = [failure_expression(rule, now, known.get(rule.name, ())) for rule in row_rules]
     quarantine = F.lit(False)
     for rule, failure in zip(row_rules, failures, strict=True):
         if rule.on_fail in QUARANTINE_ACTIONS:

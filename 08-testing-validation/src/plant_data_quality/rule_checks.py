@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -83,8 +83,13 @@ def in_list(column: str, values: list) -> Column:
     return F.expr(f"{quoted} IN ({', '.join(literals)})")
 
 
-def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
-    """A boolean, never-null Column: true when the row fails ``rule``."""
+def failure_expression(rule: Rule, now: dt.datetime | None, known_matches: Sequence[str] = ()) -> Column:
+    """A boolean, never-null Column: true when the row fails ``rule``.
+
+    ``known_matches`` are values known to match a ``pattern`` rule's regex
+    (:mod:`plant_data_quality.pattern_matches`): a row holding one is looked up in a hash set and
+    skips the regex.
+    """
     columns = [F.col(name) for name in rule.checked_columns]
     present = columns[0].isNotNull() if columns else F.lit(True)
     for column in columns[1:]:
@@ -102,7 +107,10 @@ def failure_expression(rule: Rule, now: dt.datetime | None) -> Column:
     if rule.kind == "set":
         return present & ~columns[0].isin(list(params["values"]))
     if rule.kind == "pattern":
-        return present & ~columns[0].rlike(params["regex"])
+        matches = columns[0].rlike(params["regex"])
+        if known_matches:
+            matches = in_list(rule.column, list(known_matches)) | matches
+        return present & ~matches
     if rule.kind == "freshness":
         if now is None:
             raise ValueError(f"rule {rule.name!r} expected a reference time 'now', got None")
