@@ -5,7 +5,7 @@ uniqueness check costs each engine: the only rule that needs a shuffle of every 
 
 Run from the folder (one benchmark at a time on a shared machine)::
 
-    python benchmarks/contract_engines_benchmark.py --rows 1000000 10000000 --runs 3
+    python benchmarks/contract_engines_benchmark.py --rows 1000000 10000000 --runs 5
 
 Writes benchmarks/results/contract_engines.json (+ .md, + .png): per size, median and worst seconds
 per engine (and per engine without the key rule) over the runs, the Spark jobs each engine started,
@@ -202,7 +202,7 @@ def draw(records: list[dict[str, Any]], png_path: Path, sizes: Sequence[int]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shuffle-partitions", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="contract-engines-") as workdir:

@@ -107,8 +107,8 @@ def evaluate_contract(
 
     The counts are one aggregation: one Spark job reads the data (under adaptive execution a second,
     one-task job merges the partial counts); a ``unique`` or ``reference`` rule adds the jobs that
-    collect its keys, and ``pattern`` rules one ``limit`` query that finds the values matching them in
-    the first rows (:mod:`plant_data_quality.pattern_matches`). The samples of failing values add at most one ``limit`` query, and one more
+    collect its keys, and ``pattern`` rules one ``limit`` query that finds the values matching them
+    in the first rows. The samples of failing values add at most one ``limit`` query, and one more
     per failing rule that its first failing rows do not show.
 
     Args:
