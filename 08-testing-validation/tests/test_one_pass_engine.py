@@ -117,21 +117,26 @@ def test_one_query_per_rule_scans_the_data_once_per_rule(spark):
     assert jobs >= 12
 
 
-def test_every_row_rule_is_counted_in_one_aggregation_whose_data_is_read_by_one_spark_job(spark):
-    contract = contract_from_document(_row_rules_only(12))
+@pytest.mark.parametrize("pattern", [False, True], ids=["without a pattern rule", "with a pattern rule"])
+def test_every_row_rule_is_counted_in_one_aggregation_whose_data_is_read_by_one_spark_job(spark, pattern):
+    document = _row_rules_only(12)
+    if not pattern:
+        document["rules"][-1] = {"name": "value_not_negative", "kind": "range", "column": "value", "min": 0}
+    contract = contract_from_document(document)
     clean = spark.range(1000).select(F.col("id").alias("value"), F.lit("a").alias("code"))
 
-    run, jobs_without_adaptive = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass")
+    evaluate = lambda: evaluate_contract(clean, contract)  # noqa: E731
+    run, jobs_without_adaptive = count_spark_jobs(spark, evaluate, f"one-pass-{pattern}")  # a group per case
     spark.conf.set("spark.sql.adaptive.enabled", "true")  # Spark's default, and Databricks'
     try:
-        _, jobs_with_adaptive = count_spark_jobs(spark, lambda: evaluate_contract(clean, contract), "one-pass-aqe")
+        _, jobs_with_adaptive = count_spark_jobs(spark, evaluate, f"one-pass-aqe-{pattern}")
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", "false")
 
-    # nothing failed, so no sample is fetched: one job looks at the first rows for the values that
-    # match the pattern (a limit query, see test_pattern_matches.py), one job counts all 12 rules
-    assert jobs_without_adaptive == 2
-    assert jobs_with_adaptive == 3  # adaptive execution runs the one-task merge of the partial counts on its own
+    # nothing failed, so no sample is fetched: one job counts all 12 rules; a pattern rule adds a look
+    # at the first rows for the values that match it (a limit query, see test_pattern_matches.py)
+    assert jobs_without_adaptive == 1 + pattern
+    assert jobs_with_adaptive == 2 + pattern  # adaptive execution runs the one-task merge of the partial counts
     assert [r.failing_rows for r in run.results] == [0] * 12
     assert run.rows_in == 1000 == run.rows_passed + run.rows_quarantined
 
